@@ -1,0 +1,3 @@
+"""Instructor tooling around nbgrader: generate, check and grade the course's lessons."""
+
+__version__ = "0.1.0"

@@ -1,0 +1,77 @@
+"""nbgrader's API, configured from grader/nbgrader_config.py, in this very process.
+
+Importing nbgrader costs seconds, so the tools run every step in one process instead of
+starting the ``nbgrader`` command once per lesson or per student.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import os
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+
+from coursegrader.paths import CONFIG_FILE
+
+
+def load_config(**overrides):
+    """The course's traitlets config, with ``{"Section.option": value}`` overrides on top.
+
+    Keys may also be given as ``Section__option`` so that they fit in keyword arguments.
+    """
+    from traitlets.config import Config
+    from traitlets.config.loader import PyFileConfigLoader
+
+    loader = PyFileConfigLoader(CONFIG_FILE.name, path=str(CONFIG_FILE.parent))
+    config = loader.load_config()
+    extra = Config()
+    for key, value in overrides.items():
+        section, option = key.replace("__", ".").split(".", 1)
+        extra[section][option] = value
+    config.merge(extra)
+    return config
+
+
+def ensure_tools_on_path() -> None:
+    """Put this interpreter's scripts folder on PATH.
+
+    nbgrader's gradebook runs the ``alembic`` command to check the database schema; when the
+    course environment is used without being activated, that command is not on PATH.
+    """
+    scripts = os.path.dirname(sys.executable)
+    parts = os.environ.get("PATH", "").split(os.pathsep)
+    if scripts not in parts:
+        os.environ["PATH"] = os.pathsep.join([scripts, *parts])
+
+
+def make_api(quiet: bool = True, **overrides):
+    """An ``nbgrader.apps.NbGraderAPI`` for the course (see :func:`load_config`)."""
+    from nbgrader.apps import NbGraderAPI
+
+    ensure_tools_on_path()
+    config = load_config(**overrides)
+    db_url = config.CourseDirectory.db_url
+    if db_url.startswith("sqlite:///"):
+        # SQLite creates the database file but not its folder.
+        Path(db_url[len("sqlite:///") :]).parent.mkdir(parents=True, exist_ok=True)
+    api = NbGraderAPI(config=config)
+    if quiet:
+        api.log.setLevel(logging.WARNING)
+    return api
+
+
+@contextlib.contextmanager
+def grading_environment(grading_dir: Path | None = None) -> Iterator[None]:
+    """Temporarily point COURSE_GRADING_DIR somewhere else (tests, demos)."""
+    old = os.environ.get("COURSE_GRADING_DIR")
+    if grading_dir is not None:
+        os.environ["COURSE_GRADING_DIR"] = str(grading_dir)
+    try:
+        yield
+    finally:
+        if old is None:
+            os.environ.pop("COURSE_GRADING_DIR", None)
+        else:
+            os.environ["COURSE_GRADING_DIR"] = old

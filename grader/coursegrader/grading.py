@@ -1,0 +1,85 @@
+"""Autograde submissions and read the gradebook, in one process through nbgrader's API."""
+
+from __future__ import annotations
+
+import datetime as _dt
+import shutil
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from coursegrader.api import make_api
+
+
+@dataclass
+class CellScore:
+    grade_id: str
+    score: float
+    max_score: float
+
+
+@dataclass
+class SubmissionResult:
+    lesson: str
+    student: str
+    success: bool
+    score: float = 0.0
+    max_score: float = 0.0
+    cells: dict[str, CellScore] = field(default_factory=dict)
+    error: str = ""
+
+
+def place_submission(submitted_dir: Path, lesson: str, student: str, notebook: Path) -> Path:
+    """Copy ``notebook`` to where nbgrader expects student ``student``'s submission."""
+    dest = Path(submitted_dir) / student / lesson
+    dest.mkdir(parents=True, exist_ok=True)
+    target = dest / f"{lesson}.ipynb"
+    shutil.copyfile(notebook, target)
+    stamp = _dt.datetime.now(_dt.timezone.utc).strftime("%Y-%m-%d %H:%M:%S.%f %Z")
+    (dest / "timestamp.txt").write_text(stamp + "\n")
+    return target
+
+
+def autograde(lesson: str, students: list[str], api=None) -> dict[str, SubmissionResult]:
+    """Autograde each student's submission of ``lesson``; one student failing does not stop
+    the others. Returns the gradebook's view of every submission."""
+    api = api or make_api()
+    results = {}
+    for student in students:
+        outcome = api.autograde(lesson, student, force=True, create=True)
+        result = SubmissionResult(lesson, student, bool(outcome.get("success")))
+        if not result.success:
+            result.error = (outcome.get("error") or "") + (outcome.get("log") or "")
+        results[student] = result
+    read_scores(api, lesson, results)
+    return results
+
+
+def read_scores(api, lesson: str, results: dict[str, SubmissionResult]) -> None:
+    """Fill in score, max_score and per-cell grades from the gradebook."""
+    with api.gradebook as gb:
+        for student, result in results.items():
+            try:
+                submission = gb.find_submission(lesson, student)
+            except Exception:  # not in the gradebook: autograding failed before it was saved
+                continue
+            result.score = float(submission.score)
+            result.max_score = float(submission.max_score)
+            for notebook in submission.notebooks:
+                for grade in notebook.grades:
+                    if grade.max_score:
+                        result.cells[grade.name] = CellScore(
+                            grade.name, float(grade.score), float(grade.max_score)
+                        )
+
+
+def export_csv(path: Path, api=None) -> Path:
+    """Write every grade of the gradebook to a CSV file (nbgrader's CSV export)."""
+    from nbgrader.api import Gradebook
+    from nbgrader.plugins import CsvExportPlugin
+
+    api = api or make_api()
+    plugin = CsvExportPlugin(parent=api)
+    plugin.to = str(path)
+    with Gradebook(api.coursedir.db_url, api.course_id) as gb:
+        plugin.export(gb)
+    return Path(path)

@@ -1,0 +1,57 @@
+"""nbgrader configuration of the course.
+
+The repository is the nbgrader course directory:
+
+    solutions/NN-slug/   source   (instructor notebooks, with solutions and hidden tests)
+    notebooks/NN-slug/   release  (student notebooks, generated from solutions/)
+    grading/             everything an instructor produces while grading, ignored by git:
+                         submitted/, autograded/, feedback/, gradebook.db, exchange/
+
+nbgrader finds this file through JUPYTER_CONFIG_PATH, which the Makefile and the `course`
+command set. Two environment variables move the instructor's working data elsewhere:
+
+    COURSE_GRADING_DIR   folder for submitted/autograded/feedback/exchange/gradebook
+    COURSE_DB_URL        any SQLAlchemy URL for the gradebook (default: SQLite in that folder)
+"""
+
+import os
+
+c = get_config()  # noqa: F821 (provided by traitlets when it loads this file)
+
+COURSE_ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+GRADING_DIR = os.path.abspath(
+    os.environ.get("COURSE_GRADING_DIR") or os.path.join(COURSE_ROOT, "grading")
+)
+
+c.CourseDirectory.course_id = "pytorch-course"
+c.CourseDirectory.root = COURSE_ROOT
+c.CourseDirectory.source_directory = "solutions"
+c.CourseDirectory.release_directory = "notebooks"
+# Absolute paths: nbgrader joins them onto the root, which leaves an absolute path as it is.
+c.CourseDirectory.submitted_directory = os.path.join(GRADING_DIR, "submitted")
+c.CourseDirectory.autograded_directory = os.path.join(GRADING_DIR, "autograded")
+c.CourseDirectory.feedback_directory = os.path.join(GRADING_DIR, "feedback")
+c.CourseDirectory.solution_directory = os.path.join(GRADING_DIR, "solution")
+c.CourseDirectory.source_with_tests_directory = os.path.join(GRADING_DIR, "source_with_tests")
+c.CourseDirectory.db_url = os.environ.get("COURSE_DB_URL") or "sqlite:///" + os.path.join(
+    GRADING_DIR, "gradebook.db"
+)
+
+# The exchange that release/fetch/submit/collect use on one machine: a folder of the course,
+# so that nobody needs root to create /srv/nbgrader/exchange.
+c.Exchange.root = os.path.join(GRADING_DIR, "exchange")
+
+# Per-cell time limit while validating and autograding. nbgrader reads it from
+# Execute.timeout (ExecutePreprocessor.timeout is ignored by nbgrader 0.9).
+c.Execute.timeout = 120
+c.Execute.startup_timeout = 120
+c.Execute.interrupt_on_timeout = True
+
+# What a student sees in place of a removed solution.
+c.ClearSolutions.code_stub = {
+    "python": "# YOUR CODE HERE\nraise NotImplementedError('Replace this line with your code.')"
+}
+c.ClearSolutions.text_stub = "YOUR ANSWER HERE"
+
+# Students are added to the gradebook the first time they are autograded.
+c.Autograde.create_student = True

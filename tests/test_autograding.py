@@ -1,0 +1,60 @@
+"""A real autograding round through nbgrader's gradebook (see conftest.grading_round)."""
+
+from __future__ import annotations
+
+import csv
+
+import pytest
+from conftest import LESSONS, graded_cells, load_variants
+
+VARIANT_CASES = [(lesson, name) for lesson in LESSONS for name in load_variants(lesson)]
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("lesson", LESSONS)
+def test_reference_solution_gets_full_marks(lesson, grading_round):
+    result = grading_round.results[(lesson, "perfect")]
+    assert result.success, result.error
+    total = sum(graded_cells(lesson).values())
+    assert result.max_score == total
+    lost = {g: c.score for g, c in result.cells.items() if c.score != c.max_score}
+    assert result.score == total, f"the reference solution of {lesson} loses points: {lost}"
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("lesson", LESSONS)
+def test_untouched_student_notebook_gets_zero(lesson, grading_round):
+    result = grading_round.results[(lesson, "blank")]
+    assert result.success, result.error
+    earned = {g: c.score for g, c in result.cells.items() if c.score}
+    assert result.score == 0, f"the blank notebook of {lesson} earns points: {earned}"
+
+
+@pytest.mark.parametrize("lesson", LESSONS)
+def test_every_lesson_has_wrong_submissions(lesson):
+    assert load_variants(lesson), f"tests/submissions/{lesson}.py defines no wrong submission"
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize(("lesson", "variant"), VARIANT_CASES)
+def test_wrong_submission_loses_exactly_its_exercise(lesson, variant, grading_round):
+    spec = grading_round.variants[lesson][variant]
+    result = grading_round.results[(lesson, variant)]
+    assert result.success, result.error
+    cells = graded_cells(lesson)
+    expected = {g: (0.0 if g in spec["loses"] else p) for g, p in cells.items()}
+    got = {g: c.score for g, c in result.cells.items()}
+    assert got == expected, f"{lesson}/{variant}: expected scores {expected}, got {got}"
+    assert result.score == sum(cells.values()) - sum(cells[g] for g in spec["loses"])
+
+
+@pytest.mark.slow
+def test_grades_export_to_csv(grading_round):
+    with open(grading_round.csv, newline="") as fh:
+        rows = list(csv.DictReader(fh))
+    by_key = {(r["assignment"], r["student_id"]): r for r in rows}
+    for (lesson, student), result in grading_round.results.items():
+        row = by_key.get((lesson, student))
+        assert row is not None, f"{lesson}/{student} missing from the CSV export"
+        assert float(row["raw_score"]) == result.score
+        assert float(row["max_score"]) == result.max_score

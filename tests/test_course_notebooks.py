@@ -1,0 +1,88 @@
+"""The course's notebooks: generated versions up to date, nothing secret leaks, and
+nbgrader's validate says the solutions pass and the blank notebooks fail."""
+
+from __future__ import annotations
+
+import json
+
+import nbformat
+import pytest
+from conftest import LESSONS, graded_cells
+
+from coursegrader.checks import find_leaks
+from coursegrader.paths import NOTEBOOKS_DIR, SOLUTIONS_DIR, lesson_notebook
+
+
+def _tree(root):
+    return sorted(
+        p.relative_to(root).as_posix()
+        for p in root.rglob("*")
+        if p.is_file() and ".ipynb_checkpoints" not in p.parts and "__pycache__" not in p.parts
+    )
+
+
+def test_every_lesson_has_a_student_version():
+    assert LESSONS, "no lesson found in solutions/"
+    released = sorted(p.name for p in NOTEBOOKS_DIR.iterdir() if p.is_dir())
+    assert released == LESSONS, (
+        f"notebooks/ has {released} but solutions/ has {LESSONS}: run `make notebooks`"
+    )
+
+
+@pytest.mark.parametrize("lesson", LESSONS)
+def test_student_version_is_what_nbgrader_generates(lesson, generated):
+    committed, fresh = NOTEBOOKS_DIR / lesson, generated / lesson
+    assert _tree(committed) == _tree(fresh), (
+        f"notebooks/{lesson} does not hold the files nbgrader generates: run `make notebooks`"
+    )
+    for name in _tree(fresh):
+        a, b = (committed / name).read_bytes(), (fresh / name).read_bytes()
+        if name.endswith(".ipynb"):
+            a, b = json.loads(a), json.loads(b)
+        assert a == b, f"notebooks/{lesson}/{name} is out of date: run `make notebooks`"
+
+
+@pytest.mark.parametrize("lesson", LESSONS)
+def test_student_version_has_no_solution_or_hidden_test(lesson):
+    leaks = find_leaks(lesson_notebook(lesson), lesson_notebook(lesson, NOTEBOOKS_DIR))
+    assert not leaks, "secret text in the student notebook:\n" + "\n".join(map(str, leaks))
+
+
+@pytest.mark.parametrize("lesson", LESSONS)
+def test_lesson_is_well_formed(lesson):
+    nb = nbformat.read(lesson_notebook(lesson), as_version=4)
+    nbformat.validate(nb)
+    tests = graded_cells(lesson)
+    assert len(tests) >= 6, f"{lesson} has {len(tests)} autograded test cells, at least 6 expected"
+    assert all(points > 0 for points in tests.values()), f"{lesson}: a test cell is worth 0 points"
+    sources = [cell.source for cell in nb.cells]
+    assert any("BEGIN HIDDEN TESTS" in s for s in sources), f"{lesson} has no hidden tests"
+    quiz = [c for c in nb.cells if c.metadata.get("nbgrader", {}).get("grade_id", "").startswith("quiz")]
+    assert quiz, f"{lesson} has no quiz cell (grade_id starting with 'quiz')"
+    assert (SOLUTIONS_DIR / lesson / f"{lesson}.ipynb").exists()
+
+
+def _validator(invert=False):
+    from nbgrader.validator import Validator
+
+    from coursegrader.api import load_config
+
+    validator = Validator(config=load_config())
+    validator.invert = invert
+    return validator
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("lesson", LESSONS)
+def test_validate_passes_the_solution(lesson):
+    results = _validator().validate(str(lesson_notebook(lesson)))
+    assert results == {}, f"nbgrader validate fails on the solution of {lesson}: {results}"
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("lesson", LESSONS)
+def test_validate_invert_fails_every_test_of_the_blank_notebook(lesson):
+    results = _validator(invert=True).validate(str(lesson_notebook(lesson, NOTEBOOKS_DIR)))
+    assert "type_changed" not in results and "changed" not in results, results
+    passed = [cell["source"].splitlines()[0] for cell in results.get("passed", [])]
+    assert not passed, f"tests of {lesson} that pass on the blank notebook: {passed}"
