@@ -1,0 +1,61 @@
+# The course's commands. `make help` lists them.
+#
+# Every target sets up the virtual environment first if it is missing or out of date, so
+# `make lab` and `make test` work on a fresh clone with nothing but Python 3.10+ installed.
+
+PYTHON ?= python3
+VENV ?= .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.course-installed
+PORT ?= 8888
+
+# nbgrader reads grader/nbgrader_config.py; the gradebook needs the venv's `alembic` on PATH;
+# the kernels import this checkout's packages (even where another copy is installed).
+export JUPYTER_CONFIG_PATH := $(CURDIR)/grader$(if $(JUPYTER_CONFIG_PATH),:$(JUPYTER_CONFIG_PATH))
+export PATH := $(CURDIR)/$(VENV)/bin:$(PATH)
+export PYTHONPATH := $(CURDIR)/src:$(CURDIR)/grader$(if $(PYTHONPATH),:$(PYTHONPATH))
+export MPLBACKEND ?= Agg
+
+PYTEST_ARGS ?=
+
+.PHONY: help setup lab lab-instructor notebooks test test-fast lint clean
+
+help:
+	@echo "make lab             set up (first time) and open the course in JupyterLab"
+	@echo "make lab-instructor  JupyterLab on the whole course, with the formgrader"
+	@echo "make notebooks       regenerate notebooks/ (student versions) from solutions/"
+	@echo "make test            set up, then run every test (what CI runs)"
+	@echo "make test-fast       only the quick tests (no notebook execution)"
+	@echo "make lint            ruff over the Python code and the notebooks"
+	@echo "make setup           only create/update the virtual environment $(VENV)"
+
+$(STAMP): requirements.txt pyproject.toml
+	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --disable-pip-version-check -q --upgrade pip
+	$(PY) -m pip install --disable-pip-version-check -q -r requirements.txt
+	$(PY) -m pip install --disable-pip-version-check -q --no-deps -e .
+	@touch $@
+
+setup: $(STAMP)
+
+lab: $(STAMP)
+	$(PY) -m jupyter lab --port=$(PORT) --ServerApp.root_dir=$(CURDIR) \
+		--LabApp.default_url=/lab/tree/notebooks
+
+lab-instructor: $(STAMP)
+	$(PY) -m jupyter lab --port=$(PORT) --ServerApp.root_dir=$(CURDIR)
+
+notebooks: $(STAMP)
+	$(PY) -m coursegrader.cli generate
+
+test: $(STAMP)
+	$(PY) -m pytest tests solutions --nbval-lax --nbval-cell-timeout=600 $(PYTEST_ARGS)
+
+test-fast: $(STAMP)
+	$(PY) -m pytest tests -m "not slow" $(PYTEST_ARGS)
+
+lint: $(STAMP)
+	$(PY) -m ruff check .
+
+clean:
+	rm -rf .pytest_cache .ruff_cache test-artifacts
