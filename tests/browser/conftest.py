@@ -95,6 +95,8 @@ def chromium_path() -> str:
 
 @pytest.fixture(scope="session")
 def artifacts() -> Path:
+    """test-artifacts/browser/, emptied first so that every file in it is from this run."""
+    shutil.rmtree(ARTIFACTS, ignore_errors=True)
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     return ARTIFACTS
 
@@ -189,8 +191,7 @@ class JupyterLab:
             "lab",
             "--no-browser",
             "--ip=127.0.0.1",
-            f"--port={self.port}",
-            "--ServerApp.port_retries=0",
+            f"--port={self.port}",  # free a moment ago; if taken since, the server moves on
             f"--IdentityProvider.token={self.token}",
             f"--ServerApp.root_dir={self.root_dir}",
             "--LabApp.news_url=None",
@@ -210,6 +211,8 @@ class JupyterLab:
         return self
 
     def _wait_until_ready(self) -> None:
+        """Poll until the server answers its REST API, within SERVER_START_TIMEOUT. The port it
+        really listens on is read from the file it writes into its runtime folder."""
         deadline = time.monotonic() + SERVER_START_TIMEOUT
         last_error = "no answer yet"
         while time.monotonic() < deadline:
@@ -218,6 +221,12 @@ class JupyterLab:
                     f"JupyterLab ({self.name}) exited with code {self.proc.returncode} "
                     f"before answering. Its log ({self.log_path}):\n{self.log_tail()}"
                 )
+            port = self._runtime_port()
+            if port is None:
+                last_error = "the server has not written its runtime file yet"
+                time.sleep(0.25)  # polling interval, bounded by the deadline above
+                continue
+            self.port = port
             try:
                 with urllib.request.urlopen(self.url("/api/status"), timeout=5) as reply:
                     if reply.status == 200:
@@ -230,6 +239,14 @@ class JupyterLab:
             f"{SERVER_START_TIMEOUT} s (last error: {last_error}). Its log ({self.log_path}):\n"
             f"{self.log_tail()}"
         )
+
+    def _runtime_port(self) -> int | None:
+        for info in (self.work / "runtime").glob("jpserver-*.json"):
+            try:
+                return int(json.loads(info.read_text())["port"])
+            except (OSError, ValueError, KeyError):  # still being written
+                return None
+        return None
 
     def stop(self) -> None:
         proc, self.proc = self.proc, None
@@ -311,6 +328,8 @@ def page(browser, artifacts, request) -> Iterator:
     """A fresh browser page; a screenshot of it is kept if the test fails."""
     from playwright.sync_api import expect
 
+    from .lab import LAST_CELL
+
     expect.set_options(timeout=30_000)
     context = browser.new_context(viewport={"width": 1400, "height": 1000})
     context.set_default_timeout(30_000)
@@ -324,9 +343,12 @@ def page(browser, artifacts, request) -> Iterator:
         if report is not None and report.failed:
             name = re.sub(r"[^A-Za-z0-9_.-]+", "_", request.node.name)
             try:
+                if id(page) in LAST_CELL:  # show the cell the test was looking at
+                    LAST_CELL[id(page)].scroll_into_view_if_needed(timeout=5_000)
                 page.screenshot(path=str(artifacts / f"FAILED-{name}.png"), full_page=True)
             except Exception as err:  # the page may be gone; the test's own error matters more
                 print(f"could not take the failure screenshot: {err}")
             if errors:
                 print("JavaScript errors on the page:\n" + "\n".join(errors))
+        LAST_CELL.pop(id(page), None)
         context.close()

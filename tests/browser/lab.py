@@ -14,6 +14,9 @@ from playwright.sync_api import Locator, Page, expect
 
 # Timeouts (ms). Generous: the machines that run CI can be slow, and a wait ends as soon as
 # what it waits for is there.
+# The cell each page looked at last: a failing test's screenshot scrolls it into view.
+LAST_CELL: dict[int, Locator] = {}
+
 UI = 30_000  # the page reacting to a click
 LOAD = 90_000  # JupyterLab loading, a kernel starting
 RUN = 120_000  # cells running (the lesson imports torch at its end)
@@ -66,6 +69,7 @@ class NotebookView:
     def cell(self, grade_id: str) -> Locator:
         i = self.index(grade_id)
         found = self.all_cells.nth(i)
+        LAST_CELL[id(self.page)] = found
         if i not in self._checked:  # before anything was typed into it
             first_line = self.cells[i].source.strip().splitlines()[0].strip()
             expect(

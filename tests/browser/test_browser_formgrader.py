@@ -51,15 +51,15 @@ def points() -> dict[str, float]:
     }
 
 
-def files(folder: Path) -> dict[str, tuple[int, int]]:
-    """Every file under ``folder`` with its size and modification time."""
+def files(folder: Path) -> dict[str, tuple[int, int] | None]:
+    """Every file under ``folder`` with its size and modification time, and every folder."""
     if not folder.exists():
         return {}
-    return {
-        str(p.relative_to(folder)): (p.stat().st_size, p.stat().st_mtime_ns)
-        for p in folder.rglob("*")
-        if p.is_file()
-    }
+    found: dict[str, tuple[int, int] | None] = {".": None}
+    for p in folder.rglob("*"):
+        stat = p.stat()
+        found[str(p.relative_to(folder))] = None if p.is_dir() else (stat.st_size, stat.st_mtime_ns)
+    return found
 
 
 @pytest.fixture(scope="module")
