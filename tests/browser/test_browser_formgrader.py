@@ -125,6 +125,11 @@ def test_formgrader_shows_lessons_students_and_scores(instructor_lab, page, arti
         timeout=LOAD
     )
 
+    expect(
+        page.locator(".jp-DirListing-itemText", has_text=exact("solutions")),
+        "JupyterLab's file browser should show the course folder (solutions/, notebooks/, ...)",
+    ).to_be_visible(timeout=LOAD)
+
     # Nbgrader > Formgrader opens the formgrader inside JupyterLab.
     menu(page, "Nbgrader", "Formgrader")
     frame = page.frame_locator("#formgrader-iframe iframe")
