@@ -18,7 +18,7 @@ export MPLBACKEND ?= Agg
 
 PYTEST_ARGS ?=
 
-.PHONY: help setup lab lab-instructor notebooks test test-fast lint clean
+.PHONY: help setup lab lab-instructor notebooks browser-deps test test-fast lint clean
 
 help:
 	@echo "make lab             set up (first time) and open the course in JupyterLab"
@@ -48,7 +48,10 @@ lab-instructor: $(STAMP)
 notebooks: $(STAMP)
 	$(PY) -m coursegrader.cli generate
 
-test: $(STAMP)
+browser-deps:
+	@bash scripts/install-chromium.sh
+
+test: $(STAMP) browser-deps
 	$(PY) -m pytest tests solutions --nbval-lax --nbval-cell-timeout=600 $(PYTEST_ARGS)
 
 test-fast: $(STAMP)
