@@ -16,10 +16,21 @@ VARIANTS = {
         },
         "loses": ["ex1-mlp-test"],
     },
+    # Right layers, but unnamed children ('0', '1', '2'): TinyNet's weights do not load.
+    "sequential-without-names": {
+        "replace": {
+            "ex4-sequential": """def make_sequential(in_features, hidden, out_features):
+    return nn.Sequential(
+        nn.Linear(in_features, hidden), nn.ReLU(), nn.Linear(hidden, out_features)
+    )
+""",
+        },
+        "loses": ["ex4-sequential-test"],
+    },
     # Runs and gives the right shape, but the layers are invisible to parameters().
     "stack-plain-list": {
         "replace": {
-            "ex4-stack": """class Stack(nn.Module):
+            "ex5-stack": """class Stack(nn.Module):
     def __init__(self, sizes):
         super().__init__()
         if len(sizes) < 2:
@@ -32,12 +43,12 @@ VARIANTS = {
         return self.layers[-1](x)
 """,
         },
-        "loses": ["ex4-stack-test"],
+        "loses": ["ex5-stack-test"],
     },
     # Computes the right numbers, but mean and std are plain tensor attributes.
     "standardize-plain-tensors": {
         "replace": {
-            "ex5-standardize": """class Standardize(nn.Module):
+            "ex6-standardize": """class Standardize(nn.Module):
     def __init__(self, mean, std):
         super().__init__()
         self.mean = mean
@@ -47,27 +58,27 @@ VARIANTS = {
         return (x - self.mean) / self.std
 """,
         },
-        "loses": ["ex5-standardize-test"],
+        "loses": ["ex6-standardize-test"],
     },
     # Registers the layer but leaves the optimizer as it was built.
     "attach-forgets-optimizer": {
         "replace": {
-            "ex6-attach-layer": """def attach_layer(model, name, layer, optimizer):
+            "ex7-attach-layer": """def attach_layer(model, name, layer, optimizer):
     setattr(model, name, layer)
 """,
         },
-        "loses": ["ex6-attach-layer-test"],
+        "loses": ["ex7-attach-layer-test"],
     },
     # Passes the visible test, but leaves a training model in eval mode (hidden tests).
     "predict-forgets-to-restore-mode": {
         "replace": {
-            "ex7-predict": """def predict(model, X):
+            "ex8-predict": """def predict(model, X):
     model.eval()
     with torch.no_grad():
         return model(X)
 """,
         },
-        "loses": ["ex7-predict-test"],
+        "loses": ["ex8-predict-test"],
     },
     # The belief this lesson corrects: "only layers made in __init__ are registered".
     "quiz-q1-only-init-counts": {
