@@ -14,7 +14,6 @@ PORT ?= 8888
 export JUPYTER_CONFIG_PATH := $(CURDIR)/grader$(if $(JUPYTER_CONFIG_PATH),:$(JUPYTER_CONFIG_PATH))
 export PATH := $(CURDIR)/$(VENV)/bin:$(PATH)
 export PYTHONPATH := $(CURDIR)/src:$(CURDIR)/grader$(if $(PYTHONPATH),:$(PYTHONPATH))
-export MPLBACKEND ?= Agg
 
 PYTEST_ARGS ?=
 
