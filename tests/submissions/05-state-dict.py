@@ -14,7 +14,10 @@ VARIANTS = {
     "save-whole-model": {
         "replace": {
             "ex2-save-weights": """def save_weights(model, path):
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
     torch.save(model, path)
+    return path
 """,
         },
         "loses": ["ex2-save-weights-test"],
