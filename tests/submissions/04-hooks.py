@@ -80,6 +80,28 @@ def record_outputs(model, names):
         },
         "loses": ["ex4-record-outputs-test"],
     },
+    # Records the gradient at the layer's input instead of at its output.
+    "grad-norms-of-grad-input": {
+        "replace": {
+            "ex6-layer-grad-norms": """def layer_grad_norms(model, X, y):
+    norms, handles = {}, []
+    for name, module in model.named_modules():
+        if isinstance(module, nn.Linear):
+            def hook(mod, grad_input, grad_output, name=name):
+                grads = [g for g in grad_input if g is not None]
+                norms[name] = grads[0].norm().item() if grads else 0.0
+
+            handles.append(module.register_full_backward_hook(hook))
+    try:
+        nn.functional.mse_loss(model(X), y).backward()
+    finally:
+        for handle in handles:
+            handle.remove()
+    return norms
+""",
+        },
+        "loses": ["ex6-layer-grad-norms-test"],
+    },
     # Finds the right layer but never removes its hooks.
     "nan-finder-keeps-hooks": {
         "replace": {
