@@ -391,8 +391,13 @@ def tensor_loader(X, y, batch_size: int, shuffle: bool = False, seed: int = 0):
     One index per batch instead of one per image: fast even when X lives on the GPU.
     """
     import torch
-    from torch.utils.data import BatchSampler, DataLoader, RandomSampler, SequentialSampler
-    from torch.utils.data import TensorDataset
+    from torch.utils.data import (
+        BatchSampler,
+        DataLoader,
+        RandomSampler,
+        SequentialSampler,
+        TensorDataset,
+    )
 
     if len(X) != len(y):
         raise ValueError(f"X has {len(X)} rows but y has {len(y)}")
