@@ -120,10 +120,11 @@ def _write_torchvision_copy(root, n=4):
 
 
 def test_torchvision_layout_loads(tmp_path, monkeypatch):
-    from torchvision.datasets import CIFAR10
+    import torchvision.datasets.cifar as tv_cifar
 
     pixels = _write_torchvision_copy(tmp_path)
-    monkeypatch.setattr(CIFAR10, "_check_integrity", lambda self: True)
+    # the files are ours, so their MD5 sums are not torchvision's: skip only that check
+    monkeypatch.setattr(tv_cifar, "check_integrity", lambda path, md5=None: True)
     assert data.find_layout(tmp_path) == "torchvision"
     train, test = data.load_cifar10(tmp_path, download=False)
     assert train.images.shape == (20, 3, 32, 32) and test.images.shape == (4, 3, 32, 32)

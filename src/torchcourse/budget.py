@@ -7,6 +7,10 @@ and on a tiny generated data set while it is graded or tested. The rule, in this
 2. ``COURSE_BUDGET`` is set to ``gpu``, ``cpu`` or ``ci`` (``make test`` sets ``ci``) -> that
 3. the device is CUDA -> ``gpu``; otherwise (Apple MPS, CPU) -> ``cpu``
 
+The ``cpu`` and ``ci`` budgets train with one CPU thread: on a machine that runs several
+notebooks at once (a lab server, a grading machine), PyTorch's threads otherwise spin while
+they wait for each other and training gets many times slower. ``COURSE_THREADS=N`` changes it.
+
 See docs/cifar10-budgets.md for what each budget costs and reaches.
 """
 
@@ -18,6 +22,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 
 BUDGET_ENV = "COURSE_BUDGET"
+THREADS_ENV = "COURSE_THREADS"
 GRADING_ENV = "NBGRADER_EXECUTION"
 _TMP_DIR: Path | None = None
 
@@ -91,7 +96,7 @@ BUDGETS = {
         label_smoothing=0.1,
         min_accuracy=0.5,
         checkpoint="cifar10_cnn.pt",
-        threads=None,
+        threads=1,
         note="half of the data and a small network; a few minutes on two CPU cores",
     ),
     "ci": Budget(
@@ -120,6 +125,16 @@ def select_budget(device=None, environ=None) -> Budget:
     An unknown ``COURSE_BUDGET`` raises a ``ValueError`` that lists the valid names.
     """
     env = os.environ if environ is None else environ
+    chosen = _choose(device, env)
+    threads = env.get(THREADS_ENV, "").strip()
+    if threads:
+        if not threads.isdigit() or int(threads) < 1:
+            raise ValueError(f"{THREADS_ENV}={threads!r} must be a positive whole number")
+        chosen = replace(chosen, threads=int(threads))
+    return chosen
+
+
+def _choose(device, env) -> Budget:
     if env.get(GRADING_ENV):
         return BUDGETS["ci"]
     wanted = env.get(BUDGET_ENV, "").strip().lower()
