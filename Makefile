@@ -18,7 +18,7 @@ export MPLBACKEND ?= Agg
 
 PYTEST_ARGS ?=
 
-.PHONY: help setup lab lab-instructor notebooks test test-fast lint clean bench-cifar
+.PHONY: help setup lab lab-instructor notebooks browser-deps test test-fast lint clean bench-cifar
 
 help:
 	@echo "make lab             set up (first time) and open the course in JupyterLab"
@@ -50,9 +50,12 @@ lab-instructor: $(STAMP)
 notebooks: $(STAMP)
 	$(PY) -m coursegrader.cli generate
 
+browser-deps:
+	@bash scripts/install-chromium.sh
+
 # Tests and CI train lesson 07 on the small generated data set (see docs/cifar10.md).
 test: export COURSE_BUDGET := ci
-test: $(STAMP)
+test: $(STAMP) browser-deps
 	$(PY) -m pytest tests solutions --nbval-lax --nbval-cell-timeout=600 $(PYTEST_ARGS)
 
 test-fast: export COURSE_BUDGET := ci

@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 
 import pytest
+
 from conftest import LESSONS, graded_cells, load_variants
 
 VARIANT_CASES = [(lesson, name) for lesson in LESSONS for name in load_variants(lesson)]

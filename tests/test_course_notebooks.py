@@ -7,8 +7,8 @@ import json
 
 import nbformat
 import pytest
-from conftest import LESSONS, graded_cells
 
+from conftest import LESSONS, graded_cells
 from coursegrader.checks import find_leaks
 from coursegrader.paths import NOTEBOOKS_DIR, SOLUTIONS_DIR, lesson_notebook
 

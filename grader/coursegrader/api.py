@@ -56,6 +56,10 @@ def make_api(quiet: bool = True, **overrides):
     if db_url.startswith("sqlite:///"):
         # SQLite creates the database file but not its folder.
         Path(db_url[len("sqlite:///") :]).parent.mkdir(parents=True, exist_ok=True)
+    exchange = config.Exchange.get("root")
+    if exchange:
+        # The exchange is a folder of the course; nbgrader expects it to exist.
+        Path(exchange).mkdir(parents=True, exist_ok=True)
     api = NbGraderAPI(config=config)
     if quiet:
         api.log.setLevel(logging.WARNING)

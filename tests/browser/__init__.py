@@ -1,0 +1,1 @@
+"""Browser tests: JupyterLab and nbgrader as students and instructors see them."""

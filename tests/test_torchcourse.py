@@ -1,0 +1,70 @@
+"""Unit tests of the package the notebooks import."""
+
+from __future__ import annotations
+
+import pytest
+import torch
+
+from torchcourse import describe_device, pick_device, seed_everything
+
+
+def test_pick_device_follows_what_is_available(monkeypatch):
+    monkeypatch.delenv("COURSE_DEVICE", raising=False)
+    expected = "cuda" if torch.cuda.is_available() else (
+        "mps" if torch.backends.mps.is_available() else "cpu"
+    )
+    assert pick_device().type == expected
+
+
+def test_pick_device_prefers_cuda_when_present(monkeypatch):
+    monkeypatch.delenv("COURSE_DEVICE", raising=False)
+    monkeypatch.setattr(torch.cuda, "is_available", lambda: True)
+    assert pick_device().type == "cuda"
+
+
+def test_pick_device_then_mps_then_cpu(monkeypatch):
+    monkeypatch.delenv("COURSE_DEVICE", raising=False)
+    monkeypatch.setattr(torch.cuda, "is_available", lambda: False)
+    monkeypatch.setattr(torch.backends.mps, "is_available", lambda: True)
+    assert pick_device().type == "mps"
+    monkeypatch.setattr(torch.backends.mps, "is_available", lambda: False)
+    assert pick_device().type == "cpu"
+
+
+def test_pick_device_can_be_forced(monkeypatch):
+    monkeypatch.setenv("COURSE_DEVICE", "cpu")
+    assert pick_device() == torch.device("cpu")
+    assert pick_device("CPU") == torch.device("cpu")
+
+
+def test_pick_device_rejects_unknown_and_missing_devices(monkeypatch):
+    with pytest.raises(RuntimeError, match="Unknown device"):
+        pick_device("tpu")
+    monkeypatch.setattr(torch.cuda, "is_available", lambda: False)
+    with pytest.raises(RuntimeError, match="not available"):
+        pick_device("cuda")
+
+
+def test_describe_device_cpu():
+    assert describe_device("cpu").startswith("cpu (")
+
+
+def test_seed_everything_repeats_the_same_numbers():
+    import random
+
+    import numpy as np
+
+    seed_everything(3)
+    first = (random.random(), np.random.rand(), torch.rand(3))
+    seed_everything(3)
+    second = (random.random(), np.random.rand(), torch.rand(3))
+    assert first[:2] == second[:2]
+    assert torch.equal(first[2], second[2])
+    seed_everything(4)
+    assert not torch.equal(torch.rand(3), first[2])
+
+
+@pytest.mark.parametrize("bad", ["1", 1.5, None, True])
+def test_seed_everything_rejects_non_integers(bad):
+    with pytest.raises(TypeError):
+        seed_everything(bad)
