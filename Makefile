@@ -17,7 +17,7 @@ export PYTHONPATH := $(CURDIR)/src:$(CURDIR)/grader$(if $(PYTHONPATH),:$(PYTHONP
 
 PYTEST_ARGS ?=
 
-.PHONY: help setup lab lab-instructor notebooks browser-deps test test-fast lint clean
+.PHONY: help setup lab lab-instructor notebooks browser-deps test test-fast lint clean bench-cifar
 
 help:
 	@echo "make lab             set up (first time) and open the course in JupyterLab"
@@ -27,6 +27,8 @@ help:
 	@echo "make test-fast       only the quick tests (no notebook execution)"
 	@echo "make lint            ruff over the Python code and the notebooks"
 	@echo "make setup           only create/update the virtual environment $(VENV)"
+	@echo "make bench-cifar     train lesson 07's CNN headless and report time and accuracy"
+	@echo "                     (BENCH_ARGS='--data DIR' to use a local CIFAR-10 copy)"
 
 $(STAMP): requirements.txt pyproject.toml
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -50,11 +52,19 @@ notebooks: $(STAMP)
 browser-deps:
 	@bash scripts/install-chromium.sh
 
+# Tests and CI train lesson 07 on the small generated data set (see docs/cifar10.md).
+test: export COURSE_BUDGET := ci
 test: $(STAMP) browser-deps
 	$(PY) -m pytest tests solutions --nbval-lax --nbval-cell-timeout=600 $(PYTEST_ARGS)
 
+test-fast: export COURSE_BUDGET := ci
 test-fast: $(STAMP)
 	$(PY) -m pytest tests -m "not slow" $(PYTEST_ARGS)
+
+# Lesson 07's network and recipe on whatever device is present (BENCH_ARGS: see --help).
+BENCH_ARGS ?=
+bench-cifar: $(STAMP)
+	$(PY) benchmarks/bench_cifar.py $(BENCH_ARGS)
 
 lint: $(STAMP)
 	$(PY) -m ruff check .

@@ -1,0 +1,57 @@
+"""benchmarks/bench_cifar.py trains the lesson's own network; its checkpoints load safely."""
+
+from __future__ import annotations
+
+import importlib.util
+from pathlib import Path
+
+import pytest
+import torch
+
+BENCH = Path(__file__).resolve().parent.parent / "benchmarks" / "bench_cifar.py"
+
+
+@pytest.fixture(scope="module")
+def bench():
+    spec = importlib.util.spec_from_file_location("bench_cifar", BENCH)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_benchmark_uses_the_lessons_network(bench):
+    CifarCNN = bench.load_lesson_model()
+    model = CifarCNN(widths=(16, 32, 64))
+    assert sum(p.numel() for p in model.parameters()) == 72954
+    assert CifarCNN()(torch.randn(2, 3, 32, 32)).shape == (2, 10)
+
+
+def test_lesson_checkpoint_loads_with_weights_only(bench, tmp_path):
+    CifarCNN = bench.load_lesson_model()
+    model = CifarCNN(widths=(8, 16, 32)).to(memory_format=torch.channels_last)
+    path = tmp_path / "cifar10_cnn.pt"
+    # the format the lesson saves: state_dict plus what rebuilds the model
+    torch.save({"state_dict": model.state_dict(), "widths": [8, 16, 32], "epoch": 3,
+                "val_acc": 0.5}, path)
+    ckpt = torch.load(path, map_location="cpu", weights_only=True)
+    fresh = CifarCNN(widths=tuple(ckpt["widths"]))
+    fresh.load_state_dict(ckpt["state_dict"])
+    x = torch.randn(2, 3, 32, 32)
+    assert torch.allclose(fresh.eval()(x), model.eval()(x), atol=1e-5)
+
+
+def test_benchmark_runs_headless_and_reports(bench, capsys):
+    threads = torch.get_num_threads()
+    try:
+        assert bench.main(["--budget", "ci", "--epochs", "2"]) == 0
+    finally:
+        torch.set_num_threads(threads)
+    out = capsys.readouterr().out
+    for field in ("device:", "data set:", "epochs:", "training seconds:", "test accuracy:"):
+        assert field in out
+
+
+def test_benchmark_without_data_says_how_to_get_it(bench, tmp_path, capsys):
+    code = bench.main(["--budget", "cpu", "--data", str(tmp_path), "--no-download"])
+    assert code == 2
+    assert "python -m torchcourse.data download" in capsys.readouterr().err
