@@ -18,7 +18,8 @@ export MPLBACKEND ?= Agg
 
 PYTEST_ARGS ?=
 
-.PHONY: help setup lab lab-instructor notebooks test test-fast lint clean
+.PHONY: help setup lab lab-instructor notebooks test test-fast lint clean \
+	release collect autograde feedback export demo bench-grading
 
 help:
 	@echo "make lab             set up (first time) and open the course in JupyterLab"
@@ -28,6 +29,15 @@ help:
 	@echo "make test-fast       only the quick tests (no notebook execution)"
 	@echo "make lint            ruff over the Python code and the notebooks"
 	@echo "make setup           only create/update the virtual environment $(VENV)"
+	@echo ""
+	@echo "Grading a class (LESSON=NN-slug; COURSE_GRADING_DIR / COURSE_DB_URL move the data):"
+	@echo "make release LESSON=..    put the lesson in the exchange for students to fetch"
+	@echo "make collect LESSON=..    collect submissions (FROM=download.zip: an LMS download)"
+	@echo "make autograde LESSON=..  autograde every submission on all cores (JOBS=N)"
+	@echo "make feedback LESSON=..   feedback without hidden tests, returned to students"
+	@echo "make export               all grades to grading/grades.csv (CSV=path)"
+	@echo "make demo                 a simulated term in a throw-away folder"
+	@echo "make bench-grading        40 students: plain nbgrader autograde against ours"
 
 $(STAMP): requirements.txt pyproject.toml
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -59,3 +69,36 @@ lint: $(STAMP)
 
 clean:
 	rm -rf .pytest_cache .ruff_cache test-artifacts
+
+# ---- grading a class: every target is one `course` command (grader/coursegrader/cli.py)
+COURSE := $(PY) -m coursegrader.cli
+STUDENTS ?= 40
+
+define need_lesson
+	@test -n "$(LESSON)" || { echo "give the lesson: make $@ LESSON=01-python-classes"; exit 2; }
+endef
+
+release: $(STAMP)
+	$(need_lesson)
+	$(COURSE) release $(LESSON)
+
+collect: $(STAMP)
+	$(need_lesson)
+	$(COURSE) collect $(LESSON) $(if $(FROM),--from "$(FROM)")
+
+autograde: $(STAMP)
+	$(need_lesson)
+	$(COURSE) autograde $(LESSON) $(if $(JOBS),--jobs $(JOBS))
+
+feedback: $(STAMP)
+	$(need_lesson)
+	$(COURSE) feedback $(LESSON)
+
+export: $(STAMP)
+	$(COURSE) export $(CSV)
+
+demo: $(STAMP)
+	$(COURSE) demo
+
+bench-grading: $(STAMP)
+	$(COURSE) bench $(LESSON) --students $(STUDENTS)

@@ -33,7 +33,7 @@ def hide_hidden_tests(cell) -> None:
         if out.get("output_type") == "error":
             message = str(out.get("evalue") or "").strip()
             if not message:
-                message = "(a test failed; its message is not shown)"
+                message = "(this test failed; it gives no message)"
             out["traceback"] = [f"{out.get('ename', 'Error')}: {message}"]
 
 

@@ -324,6 +324,7 @@ def autograde_parallel(lesson: str, students: list[str], api=None, jobs: int | N
         if not outcome.get("success") or not target.exists():
             result.error = "nbgrader could not read the submission: " + _reason_from_log(
                 (outcome.get("error") or "") + "\n" + (outcome.get("log") or ""))
+            _record_zero(api, lesson, student)
             bar.update(1)
             continue
         result.review = scan_submission(nbformat.read(target, as_version=4), released)
