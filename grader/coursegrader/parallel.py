@@ -28,7 +28,7 @@ import re
 import shutil
 import time
 import traceback
-from concurrent.futures import ProcessPoolExecutor, as_completed
+from concurrent.futures import ALL_COMPLETED, FIRST_COMPLETED, ProcessPoolExecutor, wait
 from pathlib import Path
 
 import nbformat
@@ -283,10 +283,7 @@ def autograde_parallel(lesson: str, students: list[str], api=None, jobs: int | N
     Same gradebook results as nbgrader's serial ``autograde --force`` for honest
     submissions; one submission failing never stops the others.
     """
-    from nbgrader.utils import capture_log
-
     from coursegrader.api import make_api
-    from coursegrader.integrity import scan_submission
     from coursegrader.paths import NOTEBOOKS_DIR, lesson_notebook
 
     global _WORKER_CONFIG
@@ -302,70 +299,95 @@ def autograde_parallel(lesson: str, students: list[str], api=None, jobs: int | N
     autograded = Path(api.coursedir.autograded_directory)
     bar = _progress(len(students), f"autograde {lesson}", progress)
 
-    ready: list[tuple[str, Path]] = []
-    for student in students:
-        result = results[student] = SubmissionResult(lesson, student, False)
-        notebook, reason, notes = _preflight(submitted / student / lesson, lesson)
-        result.notes = notes
-        if notebook is None:
-            result.error = reason
-            _record_zero(api, lesson, student)
-            bar.update(1)
-            continue
-        with _coursedir(api, lesson, student):
-            outcome = capture_log(_stage_converter(api, lesson, student))
-            if not outcome.get("success"):
-                # nbgrader cannot put back deleted test cells when the cells around them are
-                # gone too (nbgrader metadata stripped): grade without them (they score 0).
-                outcome = capture_log(_stage_converter(api, lesson, student, False))
-                result.notes.append("test cells are missing and could not be put back")
-        result.notes += _warnings(outcome.get("log") or "")
-        target = autograded / student / lesson / f"{lesson}.ipynb"
-        if not outcome.get("success") or not target.exists():
-            result.error = "nbgrader could not read the submission: " + _reason_from_log(
-                (outcome.get("error") or "") + "\n" + (outcome.get("log") or ""))
-            _record_zero(api, lesson, student)
-            bar.update(1)
-            continue
-        result.review = scan_submission(nbformat.read(target, as_version=4), released)
-        ready.append((student, target))
-
     _WORKER_CONFIG = api.config
     context = multiprocessing.get_context("fork" if os.name == "posix" else "spawn")
-    with ProcessPoolExecutor(max_workers=min(jobs, max(1, len(ready))), mp_context=context,
-                             initializer=_worker_init) as pool:
-        futures = {
-            pool.submit(execute_notebook, str(target), student, lesson, api.config): student
-            for student, target in ready
-        }
-        for future in as_completed(futures):
-            student = futures[future]
-            result = results[student]
-            try:
-                run = future.result()
-            except Exception as err:  # the worker process itself died
-                run = {"ok": False, "error": f"grading worker failed: {err}", "tampered": [],
-                       "notes": []}
-            result.notes += [n for n in run["notes"] if "Traceback" not in n]
-            if not run["ok"]:
-                result.error = run["error"]
-            else:
-                target = autograded / student / lesson / f"{lesson}.ipynb"
-                try:
-                    _record(api, lesson, student, target)
-                    result.success = True
-                except Exception as err:
-                    result.error = f"nbgrader could not record the grades: {type(err).__name__}: {err}"
-                if run["tampered"]:
-                    result.review.append(
-                        "the tests' failures were hidden from the grader (canary check failed "
-                        f"after {', '.join(run['tampered'][:3])})")
-                if result.success and result.review:
-                    _flag(api, lesson, student, result.review)
+    pool = ProcessPoolExecutor(max_workers=min(jobs, max(1, len(students))), mp_context=context,
+                               initializer=_worker_init)
+    futures: dict = {}
+
+    def record_finished(block: bool) -> None:
+        """Record every execution that has finished (all of them when ``block``)."""
+        if not futures:
+            return
+        done, _ = wait(list(futures), timeout=None if block else 0,
+                       return_when=ALL_COMPLETED if block else FIRST_COMPLETED)
+        for future in done:
+            _record_one(api, lesson, results[futures.pop(future)], future, autograded)
             bar.update(1)
+
+    try:
+        for student in students:
+            # sanitize the next submission while the workers execute the previous ones
+            result = results[student] = SubmissionResult(lesson, student, False)
+            target = _sanitize(api, lesson, student, result, submitted, autograded, released)
+            if target is None:
+                bar.update(1)
+            else:
+                futures[pool.submit(execute_notebook, str(target), student, lesson,
+                                    api.config)] = student
+            record_finished(block=False)
+        record_finished(block=True)
+    finally:
+        pool.shutdown(wait=True, cancel_futures=True)
     bar.close()
     read_scores(api, lesson, results)
     return results
+
+
+def _sanitize(api, lesson, student, result, submitted, autograded, released) -> Path | None:
+    """Stage 1 for one submission; the notebook to execute, or None (reason in result)."""
+    from nbgrader.utils import capture_log
+
+    from coursegrader.integrity import scan_submission
+
+    notebook, reason, notes = _preflight(submitted / student / lesson, lesson)
+    result.notes = notes
+    if notebook is None:
+        result.error = reason
+        _record_zero(api, lesson, student)
+        return None
+    with _coursedir(api, lesson, student):
+        outcome = capture_log(_stage_converter(api, lesson, student))
+        if not outcome.get("success"):
+            # nbgrader cannot put back deleted test cells when the cells around them are
+            # gone too (nbgrader metadata stripped): grade without them (they score 0).
+            outcome = capture_log(_stage_converter(api, lesson, student, False))
+            result.notes.append("test cells are missing and could not be put back")
+    result.notes += _warnings(outcome.get("log") or "")
+    target = autograded / student / lesson / f"{lesson}.ipynb"
+    if not outcome.get("success") or not target.exists():
+        result.error = "nbgrader could not read the submission: " + _reason_from_log(
+            (outcome.get("error") or "") + "\n" + (outcome.get("log") or ""))
+        _record_zero(api, lesson, student)
+        return None
+    result.review = scan_submission(nbformat.read(target, as_version=4), released)
+    return target
+
+
+def _record_one(api, lesson, result, future, autograded) -> None:
+    """Stage 3 for one executed submission (this process is the only gradebook writer)."""
+    student = result.student
+    try:
+        run = future.result()
+    except Exception as err:  # the worker process itself died
+        run = {"ok": False, "error": f"grading worker failed: {err}", "tampered": [],
+               "notes": []}
+    result.notes += [n for n in run["notes"] if "Traceback" not in n]
+    if not run["ok"]:
+        result.error = run["error"]
+        return
+    target = autograded / student / lesson / f"{lesson}.ipynb"
+    try:
+        _record(api, lesson, student, target)
+        result.success = True
+    except Exception as err:
+        result.error = f"nbgrader could not record the grades: {type(err).__name__}: {err}"
+    if run["tampered"]:
+        result.review.append(
+            "the tests' failures were hidden from the grader (canary check failed "
+            f"after {', '.join(run['tampered'][:3])})")
+    if result.success and result.review:
+        _flag(api, lesson, student, result.review)
 
 
 def _progress(total: int, desc: str, enabled: bool):

@@ -54,12 +54,12 @@ def collect(lesson: str, source: Path | None = None, api=None) -> str:
     api = api or make_api()
     if source is None:
         before = set(submitted_students(lesson, api))
-        log = _check(api.collect(lesson), f"collecting {lesson}")
+        _check(api.collect(lesson), f"collecting {lesson}")
         after = submitted_students(lesson, api)
-        updated = log.count("Collecting submission") + log.count("Updating submission")
         new = sorted(set(after) - before)
         return (f"collected {lesson} from the exchange: {len(after)} submission(s) in "
-                f"{api.coursedir.submitted_directory} ({len(new)} new, {updated} copied now)")
+                f"{api.coursedir.submitted_directory} ({len(new)} new"
+                + (f": {', '.join(new)}" if 0 < len(new) <= 10 else "") + ")")
     imported, problems = import_submissions(lesson, Path(source), api)
     lines = [f"imported {len(imported)} submission(s) of {lesson} from {source}"]
     lines += [f"  skipped {name}: {why}" for name, why in problems]
