@@ -22,11 +22,15 @@ needs_lesson01 = pytest.mark.skipif(HOSTILE_LESSON not in LESSONS, reason="lesso
 
 
 def hidden_lines(lesson: str) -> list[str]:
+    """Every line of the lesson's hidden tests that a student cannot read anywhere else
+    (lines such as ``def __init__(self):`` are also in the student notebook)."""
     nb = nbformat.read(lesson_notebook(lesson), as_version=4)
+    student = nbformat.read(lesson_notebook(lesson, NOTEBOOKS_DIR), as_version=4)
+    public = {line.strip() for cell in student.cells for line in cell.source.splitlines()}
     lines = []
     for cell in nb.cells:
         for block in HIDDEN_RE.findall(cell.source):
-            lines += _meaningful_lines(block, set())
+            lines += _meaningful_lines(block, public)
     return lines
 
 
