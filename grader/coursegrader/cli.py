@@ -135,7 +135,7 @@ def main(argv: list[str] | None = None) -> int:
     p = sub.add_parser("autograde", help="autograde every collected submission, in parallel")
     p.add_argument("lesson")
     p.add_argument("students", nargs="*", help="only these students (default: all)")
-    p.add_argument("-j", "--jobs", type=int, help="worker processes (default: all cores)")
+    p.add_argument("-j", "--jobs", type=int, help="worker processes (default: cores + 1)")
     p.add_argument("--timeout", type=int, help="per-cell time limit in seconds")
     p.set_defaults(func=_autograde)
     p = sub.add_parser("feedback", help="generate feedback and return it to the students")

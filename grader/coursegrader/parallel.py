@@ -288,7 +288,8 @@ def autograde_parallel(lesson: str, students: list[str], api=None, jobs: int | N
 
     global _WORKER_CONFIG
     api = api or make_api()
-    jobs = max(1, jobs or os.cpu_count() or 1)
+    # one more worker than cores: a kernel starting up or shutting down leaves its core idle
+    jobs = max(1, jobs or (os.cpu_count() or 1) + 1)
     released_path = Path(api.coursedir.format_path(
         api.coursedir.release_directory, ".", lesson)) / f"{lesson}.ipynb"
     if not released_path.exists():
