@@ -165,9 +165,21 @@ def feedback(lesson: str, api=None, progress: bool = True, release: bool = True)
     if failed:
         lines.append(f"  could not generate feedback for: {', '.join(failed)}")
     if release and done:
-        outcome = api.release_feedback(lesson)
-        lines.append("  returned to the students through the exchange" if outcome.get("success")
-                     else f"  returning it failed: {outcome.get('error')}")
+        # only work that came through the exchange can go back through it (nbgrader needs
+        # the submission's secret); work imported from an LMS goes back through the LMS
+        root = Path(api.coursedir.feedback_directory)
+        via_exchange = [s for s in done if (root / s / lesson / "submission_secret.txt").exists()]
+        returned, not_returned = [], []
+        for student in via_exchange:
+            ok = api.release_feedback(lesson, student).get("success")
+            (returned if ok else not_returned).append(student)
+        lines.append(f"  {len(returned)} returned to the students through the exchange")
+        if not_returned:
+            lines.append(f"  returning failed for: {', '.join(not_returned)}")
+        others = sorted(set(done) - set(via_exchange))
+        if others:
+            lines.append(f"  {len(others)} not submitted through the exchange (LMS import): "
+                         f"upload feedback/<student>/{lesson}/*.html to the LMS")
     return "\n".join(lines)
 
 
