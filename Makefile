@@ -17,7 +17,8 @@ export PYTHONPATH := $(CURDIR)/src:$(CURDIR)/grader$(if $(PYTHONPATH),:$(PYTHONP
 
 PYTEST_ARGS ?=
 
-.PHONY: help setup lab lab-instructor notebooks browser-deps test test-fast lint clean bench-cifar
+.PHONY: help setup lab lab-instructor notebooks browser-deps test test-fast lint clean \
+	bench-cifar release collect autograde feedback export demo bench-grading
 
 help:
 	@echo "make lab             set up (first time) and open the course in JupyterLab"
@@ -29,6 +30,15 @@ help:
 	@echo "make setup           only create/update the virtual environment $(VENV)"
 	@echo "make bench-cifar     train lesson 07's CNN headless and report time and accuracy"
 	@echo "                     (BENCH_ARGS='--data DIR' to use a local CIFAR-10 copy)"
+	@echo ""
+	@echo "Grading a class (LESSON=NN-slug; COURSE_GRADING_DIR / COURSE_DB_URL move the data):"
+	@echo "make release LESSON=..    put the lesson in the exchange for students to fetch"
+	@echo "make collect LESSON=..    collect submissions (FROM=download.zip: an LMS download)"
+	@echo "make autograde LESSON=..  autograde every submission on all cores (JOBS=N)"
+	@echo "make feedback LESSON=..   feedback without hidden tests, returned to students"
+	@echo "make export               all grades to grading/grades.csv (CSV=path)"
+	@echo "make demo                 a simulated term in a throw-away folder"
+	@echo "make bench-grading        40 students: plain nbgrader autograde against ours"
 
 $(STAMP): requirements.txt pyproject.toml
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -71,3 +81,36 @@ lint: $(STAMP)
 
 clean:
 	rm -rf .pytest_cache .ruff_cache test-artifacts
+
+# ---- grading a class: every target is one `course` command (grader/coursegrader/cli.py)
+COURSE := $(PY) -m coursegrader.cli
+STUDENTS ?= 40
+
+define need_lesson
+	@test -n "$(LESSON)" || { echo "give the lesson: make $@ LESSON=01-python-classes"; exit 2; }
+endef
+
+release: $(STAMP)
+	$(need_lesson)
+	$(COURSE) release $(LESSON)
+
+collect: $(STAMP)
+	$(need_lesson)
+	$(COURSE) collect $(LESSON) $(if $(FROM),--from "$(FROM)")
+
+autograde: $(STAMP)
+	$(need_lesson)
+	$(COURSE) autograde $(LESSON) $(if $(JOBS),--jobs $(JOBS))
+
+feedback: $(STAMP)
+	$(need_lesson)
+	$(COURSE) feedback $(LESSON)
+
+export: $(STAMP)
+	$(COURSE) export $(CSV)
+
+demo: $(STAMP)
+	$(COURSE) demo
+
+bench-grading: $(STAMP)
+	$(COURSE) bench $(LESSON) --students $(STUDENTS)

@@ -55,3 +55,18 @@ c.ClearSolutions.text_stub = "YOUR ANSWER HERE"
 
 # Students are added to the gradebook the first time they are autograded.
 c.Autograde.create_student = True
+
+# A test cell a student deleted is put back and run (nbgrader's default scores it 0 silently).
+c.OverwriteCells.add_missing_cells = True
+
+# Feedback never shows hidden tests (nbgrader shows them: its issues #917, #1363).
+# HideHiddenTests lives in grader/coursegrader/feedback.py, importable from this folder.
+import sys  # noqa: E402
+
+if os.path.dirname(os.path.abspath(__file__)) not in sys.path:
+    sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from coursegrader.feedback import HideHiddenTests  # noqa: E402
+from nbconvert.preprocessors import CSSHTMLHeaderPreprocessor  # noqa: E402
+from nbgrader.preprocessors import GetGrades  # noqa: E402
+
+c.GenerateFeedback.preprocessors = [HideHiddenTests, GetGrades, CSSHTMLHeaderPreprocessor]

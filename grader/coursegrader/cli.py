@@ -2,6 +2,17 @@
 
     course generate [LESSON ...]    regenerate notebooks/ from solutions/
     course check                    no solution or hidden test in any student notebook
+    course release LESSON           record the lesson in the gradebook, put it in the exchange
+    course collect LESSON [--from ZIP_OR_FOLDER]
+                                    collect submissions from the exchange (or an LMS download)
+    course autograde LESSON [-j N] [--timeout S] [STUDENT ...]
+                                    autograde every submission, on all cores
+    course feedback LESSON          feedback HTML (hidden tests removed), returned via exchange
+    course export [CSV]             every grade to a CSV file (default grading/grades.csv)
+    course demo [--dir DIR]         a whole simulated term in a throw-away folder
+    course bench LESSON [-n 40]     plain `nbgrader autograde` against ours, side by side
+
+COURSE_GRADING_DIR and COURSE_DB_URL move the grading folder and the gradebook.
 """
 
 from __future__ import annotations
@@ -9,6 +20,7 @@ from __future__ import annotations
 import argparse
 import os
 import sys
+from pathlib import Path
 
 from coursegrader.paths import NOTEBOOKS_DIR, jupyter_env, lesson_notebook, lessons
 
@@ -38,7 +50,72 @@ def _check(args) -> int:
     return 1 if bad else 0
 
 
+def _api(args):
+    from coursegrader.api import make_api
+
+    overrides = {}
+    if getattr(args, "timeout", None):
+        overrides["Execute.timeout"] = args.timeout
+    return make_api(**overrides)
+
+
+def _release(args) -> int:
+    from coursegrader.workflow import release
+
+    print(release(args.lesson, _api(args)))
+    return 0
+
+
+def _collect(args) -> int:
+    from coursegrader.workflow import collect
+
+    print(collect(args.lesson, args.source, _api(args)))
+    return 0
+
+
+def _autograde(args) -> int:
+    from coursegrader.workflow import autograde
+
+    results, summary = autograde(args.lesson, args.students or None, args.jobs, _api(args))
+    print(summary)
+    return 0
+
+
+def _feedback(args) -> int:
+    from coursegrader.workflow import feedback
+
+    print(feedback(args.lesson, _api(args), release=not args.no_return))
+    return 0
+
+
+def _export(args) -> int:
+    from coursegrader.paths import grading_dir
+    from coursegrader.workflow import grades
+
+    _, table = grades(args.csv or grading_dir() / "grades.csv", _api(args))
+    print(table)
+    return 0
+
+
+def _demo(args) -> int:
+    from coursegrader.demo import run_demo
+
+    run_demo(args.dir, args.lesson, args.jobs)
+    return 0
+
+
+def _bench(args) -> int:
+    from coursegrader.bench import run_bench
+
+    report = run_bench(args.lesson, args.students, args.jobs, args.dir)
+    return 0 if report["identical"] else 1
+
+
 def main(argv: list[str] | None = None) -> int:
+    import warnings
+
+    # nbgrader 0.9's gradebook code triggers SQLAlchemy warnings that say nothing to a user
+    warnings.filterwarnings("ignore", message=".*not in session.*")
     os.environ.update(jupyter_env())
     parser = argparse.ArgumentParser(prog="course", description=__doc__.splitlines()[0])
     sub = parser.add_subparsers(dest="command", required=True)
@@ -48,8 +125,45 @@ def main(argv: list[str] | None = None) -> int:
     p = sub.add_parser("check", help="check that student notebooks hide every secret")
     p.add_argument("lessons", nargs="*", help="lesson ids (default: all)")
     p.set_defaults(func=_check)
+    p = sub.add_parser("release", help="put a lesson in the exchange for students")
+    p.add_argument("lesson")
+    p.set_defaults(func=_release)
+    p = sub.add_parser("collect", help="collect submissions (exchange, or an LMS zip/folder)")
+    p.add_argument("lesson")
+    p.add_argument("--from", dest="source", type=Path, help="zip file or folder from an LMS")
+    p.set_defaults(func=_collect)
+    p = sub.add_parser("autograde", help="autograde every collected submission, in parallel")
+    p.add_argument("lesson")
+    p.add_argument("students", nargs="*", help="only these students (default: all)")
+    p.add_argument("-j", "--jobs", type=int, help="worker processes (default: cores + 1)")
+    p.add_argument("--timeout", type=int, help="per-cell time limit in seconds")
+    p.set_defaults(func=_autograde)
+    p = sub.add_parser("feedback", help="generate feedback and return it to the students")
+    p.add_argument("lesson")
+    p.add_argument("--no-return", action="store_true", help="do not release it to the exchange")
+    p.set_defaults(func=_feedback)
+    p = sub.add_parser("export", help="export all grades to CSV")
+    p.add_argument("csv", nargs="?", type=Path)
+    p.set_defaults(func=_export)
+    p = sub.add_parser("demo", help="a whole simulated term in a throw-away folder")
+    p.add_argument("--dir", type=Path, help="demo folder (default: a new temporary folder)")
+    p.add_argument("--lesson", help="lesson id (default: the first)")
+    p.add_argument("-j", "--jobs", type=int)
+    p.set_defaults(func=_demo)
+    p = sub.add_parser("bench", help="time plain nbgrader autograde against ours")
+    p.add_argument("lesson", nargs="?", default=None)
+    p.add_argument("-n", "--students", type=int, default=40)
+    p.add_argument("-j", "--jobs", type=int)
+    p.add_argument("--dir", type=Path, help="work folder (default: a temporary folder)")
+    p.set_defaults(func=_bench)
     args = parser.parse_args(argv)
-    return args.func(args)
+    from coursegrader.workflow import WorkflowError
+
+    try:
+        return args.func(args)
+    except WorkflowError as err:
+        print(err, file=sys.stderr)
+        return 1
 
 
 if __name__ == "__main__":

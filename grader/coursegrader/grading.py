@@ -25,7 +25,15 @@ class SubmissionResult:
     score: float = 0.0
     max_score: float = 0.0
     cells: dict[str, CellScore] = field(default_factory=dict)
-    error: str = ""
+    error: str = ""  # why it could not be graded
+    notes: list[str] = field(default_factory=list)  # what the instructor should know
+    review: list[str] = field(default_factory=list)  # why the automatic grade was withheld
+
+    @property
+    def status(self) -> str:
+        if not self.success:
+            return "failed"
+        return "review" if self.review else "graded"
 
 
 def place_submission(submitted_dir: Path, lesson: str, student: str, notebook: Path) -> Path:

@@ -1,0 +1,96 @@
+"""A complete simulated term on one machine: release, students fetch and submit through the
+exchange, collect, autograde, feedback, grades.
+
+Everything happens in a demo folder (a new temporary folder unless one is given), used as
+COURSE_GRADING_DIR: an instructor's real grading/ folder and notebooks/ are never touched.
+"""
+
+from __future__ import annotations
+
+import json
+import tempfile
+from pathlib import Path
+from unittest import mock
+
+import nbformat
+
+from coursegrader.api import grading_environment, make_api
+from coursegrader.paths import lesson_notebook, lessons
+
+PARTLY_WRONG = {  # lesson 01: forgets super().__init__() in Clip and answers q2 wrongly
+    "ex2-clip": (
+        "class Clip(Layer):\n"
+        "    def __init__(self, low, high):\n"
+        "        self.low = low\n"
+        "        self.high = high\n\n"
+        "    def forward(self, x):\n"
+        "        return min(max(x, self.low), self.high)\n"
+    ),
+    "quiz-answers": 'q1 = "b"\nq2 = "a"\n',
+}
+
+
+def _student_work(kind: str, lesson: str, fetched: Path) -> None:
+    """Do the homework the way a student of ``kind`` does (in the fetched copy)."""
+    if kind == "blank":
+        return
+    if kind == "broken":  # the file got truncated while saving
+        fetched.write_text(fetched.read_text()[:500])
+        return
+    solution = nbformat.read(lesson_notebook(lesson), as_version=4)
+    student = nbformat.read(fetched, as_version=4)
+    answers = {c.metadata.get("nbgrader", {}).get("grade_id"): c.source for c in solution.cells}
+    for cell in student.cells:
+        grade_id = cell.metadata.get("nbgrader", {}).get("grade_id")
+        if cell.metadata.get("nbgrader", {}).get("solution") and grade_id in answers:
+            cell.source = answers[grade_id]
+            if kind == "partly-wrong" and grade_id in PARTLY_WRONG:
+                cell.source = PARTLY_WRONG[grade_id]
+    nbformat.write(student, fetched)
+
+
+STUDENTS = {"ada": "perfect", "ben": "blank", "cho": "partly-wrong", "dev": "broken",
+            "eve": "perfect"}
+
+
+def run_demo(folder: Path | None = None, lesson: str | None = None, jobs: int | None = None,
+             echo=print) -> dict:
+    from nbgrader.coursedir import CourseDirectory
+    from nbgrader.exchange.default import ExchangeFetchAssignment, ExchangeSubmit
+
+    from coursegrader import workflow
+
+    lesson = lesson or lessons()[0]
+    folder = Path(folder or tempfile.mkdtemp(prefix="course-demo-")).resolve()
+    echo(f"demo term in {folder} (COURSE_GRADING_DIR), lesson {lesson}")
+    with grading_environment(folder / "grading"):
+        api = make_api(**{"CourseDirectory.release_directory": str(folder / "release")})
+        echo("1. " + workflow.release(lesson, api))
+        echo(f"2. {len(STUDENTS)} students fetch, work and submit through the exchange:")
+        for student, kind in STUDENTS.items():
+            home = folder / "students" / student
+            home.mkdir(parents=True, exist_ok=True)
+            coursedir = CourseDirectory(config=api.config, root=str(home))
+            coursedir.assignment_id = lesson
+            fetch = ExchangeFetchAssignment(coursedir=coursedir, authenticator=api.authenticator,
+                                            config=api.config)
+            fetch.assignment_dir = str(home)
+            fetch.start()
+            _student_work(kind, lesson, home / lesson / f"{lesson}.ipynb")
+            coursedir.student_id = student
+            submit = ExchangeSubmit(coursedir=coursedir, authenticator=api.authenticator,
+                                    config=api.config)
+            submit.assignment_dir = str(home)
+            with mock.patch("nbgrader.exchange.default.submit.get_username", return_value=student):
+                submit.start()
+            echo(f"   {student}: {kind}")
+        echo("3. " + workflow.collect(lesson, api=api))
+        results, summary = workflow.autograde(lesson, jobs=jobs, api=api)
+        echo("4. " + summary)
+        echo("5. " + workflow.feedback(lesson, api=api))
+        _, table = workflow.grades(folder / "grades.csv", api=api)
+        echo("6. " + table)
+    report = {s: {"status": r.status, "score": r.score, "max_score": r.max_score}
+              for s, r in results.items()}
+    (folder / "demo-results.json").write_text(json.dumps(report, indent=2))
+    return report

@@ -1,0 +1,225 @@
+"""Checks that nbgrader does not make: did a submission tamper with the tests that grade it?
+
+Tests run in the same Python kernel as the student's code, so that code can change what
+the tests rely on. Two independent checks:
+
+* a static scan of the cells the student wrote (answer cells and added cells) for code that
+  changes the test machinery: shadowing a built-in the tests use (``abs = ...``), patching a
+  module (``torch.allclose = ...``), touching ``builtins``, ``get_ipython()``,
+  ``sys.modules``, tracing hooks, or an ``__eq__`` that says "equal" to everything;
+* canary cells, run by the grader right after every test cell, that must fail
+  (:func:`add_canaries`, :func:`check_canaries`). If one of them "passes", the kernel no
+  longer reports failures honestly, whatever the student's code did to it.
+
+A flagged submission keeps its executed notebook, gets 0 automatic points on every test and
+is marked for manual grading, with the reason, in the gradebook.
+"""
+
+from __future__ import annotations
+
+import ast
+import builtins
+import re
+import secrets
+
+import nbformat
+
+CANARY_KEY = "coursegrader_canary"
+
+# Names whose mere use in a student's cell means tampering with the grader's kernel.
+SUSPICIOUS_NAMES = {
+    "builtins": "touches the builtins module",
+    "__builtins__": "touches __builtins__",
+    "get_ipython": "reaches into the IPython kernel that runs the tests",
+    "settrace": "installs a tracing hook",
+    "setprofile": "installs a profiling hook",
+    "ast_transformers": "rewrites code before it runs",
+    "input_transformers_cleanup": "rewrites code before it runs",
+    "input_transformers_post": "rewrites code before it runs",
+    "excepthook": "replaces the exception hook",
+    "_getframe": "inspects the caller's frame",
+    "currentframe": "inspects the caller's frame",
+    "ctypes": "uses ctypes",
+}
+SUSPICIOUS_RE = re.compile(r"\b(" + "|".join(map(re.escape, SUSPICIOUS_NAMES)) + r")\b")
+MAGIC_RE = re.compile(r"^\s*[%!].*$", re.M)
+BUILTIN_NAMES = set(dir(builtins))
+
+
+def _meta(cell) -> dict:
+    return cell.get("metadata", {}).get("nbgrader", {}) or {}
+
+
+def is_test_cell(cell) -> bool:
+    meta = _meta(cell)
+    return cell.get("cell_type") == "code" and bool(meta.get("grade")) and not meta.get("solution")
+
+
+def _parse(source: str):
+    try:
+        return ast.parse(MAGIC_RE.sub("", source))
+    except SyntaxError:
+        return None
+
+
+def names_used_by_tests(nb) -> set[str]:
+    """Names the test cells load: the ones a submission must not rebind."""
+    used: set[str] = set()
+    for cell in nb.cells:
+        if is_test_cell(cell):
+            tree = _parse(cell.source)
+            if tree is not None:
+                used |= {n.id for n in ast.walk(tree) if isinstance(n, ast.Name)}
+    return used
+
+
+def _imported_modules(nb) -> set[str]:
+    names = set()
+    for cell in nb.cells:
+        tree = _parse(cell.source) if cell.cell_type == "code" else None
+        for node in ast.walk(tree) if tree is not None else ():
+            if isinstance(node, ast.Import):
+                names |= {(a.asname or a.name).split(".")[0] for a in node.names}
+            elif isinstance(node, ast.ImportFrom):
+                names |= {a.asname or a.name for a in node.names}
+    return names | {"torch", "np", "numpy", "math", "nn", "sys", "os", "unittest"}
+
+
+def _bound_names(tree) -> list[str]:
+    names = []
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Store):
+            names.append(node.id)
+        elif isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+            names.append(node.name)
+        elif isinstance(node, (ast.Import, ast.ImportFrom)):
+            names += [(a.asname or a.name).split(".")[0] for a in node.names]
+    return names
+
+
+def _always_equal(tree) -> bool:
+    for node in ast.walk(tree):
+        if isinstance(node, ast.FunctionDef) and node.name == "__eq__":
+            returns = [n for n in ast.walk(node) if isinstance(n, ast.Return)]
+            if returns and all(
+                isinstance(r.value, ast.Constant) and r.value.value is True for r in returns
+            ):
+                return True
+    return False
+
+
+def scan_submission(nb, released=None) -> list[str]:
+    """Reasons to distrust the test results of a (sanitized) submission; [] if none.
+
+    Only cells a student wrote are scanned: test cells and locked cells were restored from
+    the gradebook by nbgrader, and a cell identical to one of the released notebook
+    (``released``) is the lesson's own code.
+    """
+    lesson_sources = {c.source.strip() for c in released.cells} if released is not None else set()
+    test_names = names_used_by_tests(nb)
+    modules = _imported_modules(released if released is not None else nb)
+    reasons: list[str] = []
+    for index, cell in enumerate(nb.cells):
+        meta = _meta(cell)
+        if cell.cell_type != "code" or meta.get("locked") or is_test_cell(cell):
+            continue
+        if cell.source.strip() in lesson_sources:
+            continue
+        where = f"cell {index + 1}" + (f" ({meta['grade_id']})" if meta.get("grade_id") else "")
+        for match in sorted(set(SUSPICIOUS_RE.findall(cell.source))):
+            reasons.append(f"{where} {SUSPICIOUS_NAMES[match]} ({match})")
+        tree = _parse(cell.source)
+        if tree is None:
+            continue
+        shadowed = sorted(
+            {n for n in _bound_names(tree) if n in BUILTIN_NAMES and n in test_names}
+        )
+        if shadowed:
+            reasons.append(f"{where} redefines {', '.join(shadowed)}, which the tests use")
+        for node in ast.walk(tree):
+            targets = []
+            if isinstance(node, (ast.Assign, ast.AugAssign, ast.AnnAssign)):
+                targets = node.targets if isinstance(node, ast.Assign) else [node.target]
+            for target in targets:
+                if (
+                    isinstance(target, ast.Attribute)
+                    and isinstance(target.value, ast.Name)
+                    and target.value.id in modules
+                ):
+                    reasons.append(
+                        f"{where} patches {target.value.id}.{target.attr} (a library function)"
+                    )
+            if (
+                isinstance(node, ast.Call)
+                and isinstance(node.func, ast.Name)
+                and node.func.id == "setattr"
+                and node.args
+                and isinstance(node.args[0], ast.Name)
+                and node.args[0].id in modules
+            ):
+                reasons.append(f"{where} patches the module {node.args[0].id} with setattr")
+        if _always_equal(tree):
+            reasons.append(f"{where} defines an __eq__ that is equal to everything")
+    return reasons
+
+
+def add_canaries(nb) -> str:
+    """Insert after every test cell a cell that must fail; returns the run's secret token."""
+    token = secrets.token_hex(8)
+    cells = []
+    for cell in nb.cells:
+        cells.append(cell)
+        if is_test_cell(cell):
+            canary = nbformat.v4.new_code_cell(f'assert False, "{token}"')
+            canary.metadata[CANARY_KEY] = _meta(cell).get("grade_id", "")
+            cells.append(canary)
+    nb.cells = cells
+    return token
+
+
+def check_canaries(nb, token: str) -> list[str]:
+    """Remove the canary cells; return the grade_ids of tests whose canary did not fail."""
+    broken, cells = [], []
+    for cell in nb.cells:
+        if CANARY_KEY not in cell.get("metadata", {}):
+            cells.append(cell)
+            continue
+        failed = any(
+            out.get("output_type") == "error" and token in str(out.get("evalue", ""))
+            for out in cell.get("outputs", [])
+        )
+        if not failed:
+            broken.append(cell.metadata[CANARY_KEY])
+    nb.cells = cells
+    return broken
+
+
+def _repair_duplicates_class():
+    from nbgrader.preprocessors import NbGraderPreprocessor
+
+    class RepairDuplicates(NbGraderPreprocessor):
+        """Duplicated grade_ids (a student copied a cell): keep nbgrader's choice -- the last
+        copy stays the graded cell -- but turn the earlier copies into ordinary cells.
+        nbgrader's DeduplicateIds leaves them with empty nbgrader metadata, which then fails
+        the whole submission with a misleading "Outdated schema version" (#1083, #1941)."""
+
+        def preprocess(self, nb, resources):
+            seen = set()
+            for cell in reversed(nb.cells):
+                meta = cell.get("metadata", {}).get("nbgrader")
+                if not meta or not (meta.get("grade") or meta.get("solution") or meta.get("locked")):
+                    continue
+                grade_id = meta.get("grade_id")
+                if grade_id in seen:
+                    self.log.warning("Cell with id '%s' exists multiple times: kept the last", grade_id)
+                    del cell.metadata["nbgrader"]
+                seen.add(grade_id)
+            return nb, resources
+
+    return RepairDuplicates
+
+
+def __getattr__(name):
+    if name == "RepairDuplicates":
+        return _repair_duplicates_class()
+    raise AttributeError(name)
