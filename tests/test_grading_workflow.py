@@ -13,6 +13,7 @@ from pathlib import Path
 
 import nbformat
 import pytest
+
 from conftest import LESSONS, graded_cells, load_variants, make_variant
 from coursegrader.checks import HIDDEN_RE, _meaningful_lines
 from coursegrader.paths import NOTEBOOKS_DIR, lesson_notebook
@@ -51,10 +52,11 @@ class HostileRound:
 
 @pytest.fixture(scope="module")
 def hostile_round(tmp_path_factory) -> HostileRound:
+    from hostile.corpus import build
+
     from coursegrader.api import grading_environment, make_api
     from coursegrader.grading import place_submission
     from coursegrader.parallel import autograde_parallel
-    from hostile.corpus import build
 
     root = tmp_path_factory.mktemp("hostile")
     lesson = HOSTILE_LESSON
@@ -102,8 +104,9 @@ def test_hostile_submissions_are_graded_safely(hostile_round):
 @pytest.mark.slow
 @needs_lesson01
 def test_gradebook_stays_consistent_after_hostile_run(hostile_round, tmp_path):
-    from coursegrader.grading import export_csv
     from nbgrader.api import Gradebook
+
+    from coursegrader.grading import export_csv
 
     api, lesson = hostile_round.api, HOSTILE_LESSON
     cells = graded_cells(lesson)
@@ -126,9 +129,10 @@ def test_gradebook_stays_consistent_after_hostile_run(hostile_round, tmp_path):
 @pytest.mark.slow
 @needs_lesson01
 def test_feedback_never_shows_hidden_tests(hostile_round):
-    from coursegrader.api import grading_environment, make_api
     from nbconvert.preprocessors import CSSHTMLHeaderPreprocessor
     from nbgrader.preprocessors import GetGrades
+
+    from coursegrader.api import grading_environment, make_api
 
     lines = hidden_lines(HOSTILE_LESSON)
     assert len(lines) > 10
@@ -157,10 +161,11 @@ def test_feedback_never_shows_hidden_tests(hostile_round):
 def test_parallel_autograde_matches_nbgrader(grading_round, tmp_path):
     """Same cell scores as nbgrader's serial autograde (the session's grading round), the
     timestamp recorded, and a --force re-grade replaces the old result."""
+    from nbgrader.api import Gradebook
+
     from coursegrader.api import grading_environment, make_api
     from coursegrader.grading import place_submission
     from coursegrader.parallel import autograde_parallel
-    from nbgrader.api import Gradebook
 
     lesson = LESSONS[0]
     students = ["perfect", "blank", *grading_round.variants[lesson]][:6]

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import nbformat
+
 from coursegrader.paths import NOTEBOOKS_DIR, lesson_notebook
 
 
