@@ -86,7 +86,8 @@ def grading_round(tmp_path_factory) -> Round:
     'perfect' submits the reference solution, 'blank' the untouched student notebook,
     and every wrong variant of tests/submissions/<lesson>.py one submission each."""
     from coursegrader.api import grading_environment, make_api
-    from coursegrader.grading import autograde, export_csv, place_submission
+    from coursegrader.grading import export_csv, place_submission
+    from coursegrader.parallel import autograde_parallel
 
     root = tmp_path_factory.mktemp("round")
     grading_dir = root / "grading"
@@ -106,7 +107,11 @@ def grading_round(tmp_path_factory) -> Round:
                 nb = make_variant(lesson, spec["replace"], root / "variants" / lesson / name)
                 place_submission(submitted, lesson, name, nb)
             students = ["perfect", "blank", *variants[lesson]]
-            for student, result in autograde(lesson, students, api=api).items():
+            # The course's parallel autograder: nbgrader's own preprocessors and gradebook,
+            # executions spread over the cores (tests/test_grading_workflow.py checks that it
+            # gives the same gradebook results as nbgrader's serial autograde).
+            graded = autograde_parallel(lesson, students, api=api, progress=False)
+            for student, result in graded.items():
                 results[(lesson, student)] = result
         csv = export_csv(root / "grades.csv", api=api)
     return Round(results, variants, csv, grading_dir)

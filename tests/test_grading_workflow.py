@@ -217,3 +217,21 @@ def test_import_lms_download(tmp_path):
         assert (submitted / student / lesson / f"{lesson}.ipynb").exists()
         assert (submitted / student / lesson / "timestamp.txt").exists()
     assert {name for name, _ in problems} == {"carol", "readme.pdf"}
+
+
+def test_scan_does_not_flag_local_names_that_shadow_builtins():
+    import nbformat
+
+    from coursegrader.integrity import scan_submission
+
+    nb = nbformat.v4.new_notebook()
+    answer = nbformat.v4.new_code_cell(
+        "def total(xs):\n    sum = 0\n    for max in xs:\n        sum += max\n    return sum\n"
+    )
+    answer.metadata["nbgrader"] = {"solution": True, "grade": False, "grade_id": "ex1"}
+    test = nbformat.v4.new_code_cell("assert total([1, 2]) == sum([1, 2])\nassert max(1, 2) == 2")
+    test.metadata["nbgrader"] = {"grade": True, "solution": False, "grade_id": "t1", "points": 1}
+    nb.cells = [answer, test]
+    assert scan_submission(nb) == []
+    answer.source += "\nsum = lambda xs: 3\n"
+    assert any("redefines sum" in reason for reason in scan_submission(nb))

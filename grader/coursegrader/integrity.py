@@ -85,9 +85,22 @@ def _imported_modules(nb) -> set[str]:
     return names | {"torch", "np", "numpy", "math", "nn", "sys", "os", "unittest"}
 
 
+def _module_level_nodes(tree):
+    """Every node that runs at module level: function and class bodies are left out, so a
+    local variable called ``sum`` or ``max`` inside a student's function is not flagged."""
+    stack = list(ast.iter_child_nodes(tree))
+    while stack:
+        node = stack.pop()
+        yield node
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.Lambda)):
+            continue
+        stack.extend(ast.iter_child_nodes(node))
+
+
 def _bound_names(tree) -> list[str]:
+    """Names a cell binds in the notebook's global namespace."""
     names = []
-    for node in ast.walk(tree):
+    for node in _module_level_nodes(tree):
         if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Store):
             names.append(node.id)
         elif isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
