@@ -76,7 +76,8 @@ def test_device_order_cuda_then_mps_then_cpu(monkeypatch):
 
 
 def test_threads_follow_the_budget_or_the_variable():
-    assert budgets.select_budget("cpu", environ={}).threads == 1
+    assert budgets.select_budget("cpu", environ={}).threads is None
+    assert budgets.select_budget("cpu", environ={"COURSE_BUDGET": "ci"}).threads == 1
     assert budgets.select_budget("cuda", environ={}).threads is None
     assert budgets.select_budget("cpu", environ={"COURSE_THREADS": "4"}).threads == 4
     with pytest.raises(ValueError, match="COURSE_THREADS"):
