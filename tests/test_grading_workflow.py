@@ -159,17 +159,25 @@ def test_feedback_never_shows_hidden_tests(hostile_round):
 
 @pytest.mark.slow
 def test_parallel_autograde_matches_nbgrader(grading_round, tmp_path):
-    """Same cell scores as nbgrader's serial autograde (the session's grading round), the
+    """Same cell scores as nbgrader's own serial autograde of the same submissions, the
     timestamp recorded, and a --force re-grade replaces the old result."""
     from nbgrader.api import Gradebook
 
     from coursegrader.api import grading_environment, make_api
-    from coursegrader.grading import place_submission
+    from coursegrader.grading import autograde, place_submission
     from coursegrader.parallel import autograde_parallel
 
     lesson = LESSONS[0]
     students = ["perfect", "blank", *grading_round.variants[lesson]][:6]
     serial_submitted = grading_round.grading_dir / "submitted"
+    # nbgrader's own autograde (NbGraderAPI.autograde, one submission after another)
+    with grading_environment(tmp_path / "serial"):
+        api = make_api(**{"CourseDirectory.release_directory": str(tmp_path / "release-serial")})
+        assert api.generate_assignment(lesson, force=True, create=True)["success"]
+        for student in students:
+            place_submission(Path(api.coursedir.submitted_directory), lesson, student,
+                             serial_submitted / student / lesson / f"{lesson}.ipynb")
+        nbgrader_results = autograde(lesson, students, api=api)
     with grading_environment(tmp_path / "grading"):
         api = make_api(**{"CourseDirectory.release_directory": str(tmp_path / "release")})
         assert api.generate_assignment(lesson, force=True, create=True)["success"]
@@ -181,7 +189,8 @@ def test_parallel_autograde_matches_nbgrader(grading_round, tmp_path):
         (submitted / "blank" / lesson / "timestamp.txt").write_text(stamp + "\n")
         results = autograde_parallel(lesson, students, api=api, jobs=2, progress=False)
         for student in students:
-            serial = grading_round.results[(lesson, student)]
+            serial = nbgrader_results[student]
+            assert serial.success, serial.error
             got = {g: c.score for g, c in results[student].cells.items()}
             want = {g: c.score for g, c in serial.cells.items()}
             assert got == want, f"{student}: parallel {got} != nbgrader {want}"
