@@ -8,6 +8,8 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.course-installed
 PORT ?= 8888
+# JupyterLab refuses to run as root unless told to (containers, CI machines).
+LAB_ROOT := $(if $(filter 0,$(shell id -u)),--allow-root)
 
 # nbgrader reads grader/nbgrader_config.py; the gradebook needs the venv's `alembic` on PATH;
 # the kernels import this checkout's packages (even where another copy is installed).
@@ -49,12 +51,17 @@ $(STAMP): requirements.txt pyproject.toml
 
 setup: $(STAMP)
 
+# The exchange (release/fetch/submit/collect) is a folder of the course; nbgrader wants it to exist.
+EXCHANGE = $${COURSE_GRADING_DIR:-$(CURDIR)/grading}/exchange
+
 lab: $(STAMP)
-	$(PY) -m jupyter lab --port=$(PORT) --ServerApp.root_dir=$(CURDIR) \
+	@mkdir -p "$(EXCHANGE)"
+	$(PY) -m jupyter lab --port=$(PORT) --ServerApp.root_dir=$(CURDIR) $(LAB_ROOT) \
 		--LabApp.default_url=/lab/tree/notebooks
 
 lab-instructor: $(STAMP)
-	$(PY) -m jupyter lab --port=$(PORT) --ServerApp.root_dir=$(CURDIR)
+	@mkdir -p "$(EXCHANGE)"
+	$(PY) -m jupyter lab --port=$(PORT) --ServerApp.root_dir=$(CURDIR) $(LAB_ROOT)
 
 notebooks: $(STAMP)
 	$(PY) -m coursegrader.cli generate

@@ -40,6 +40,9 @@ c.CourseDirectory.db_url = os.environ.get("COURSE_DB_URL") or "sqlite:///" + os.
 # The exchange that release/fetch/submit/collect use on one machine: a folder of the course,
 # so that nobody needs root to create /srv/nbgrader/exchange.
 c.Exchange.root = os.path.join(GRADING_DIR, "exchange")
+# nbgrader's record of what was submitted from this machine (default: the user's Jupyter data
+# folder), kept with the course so that tests and demos leave the home folder alone.
+c.Exchange.cache = os.path.join(GRADING_DIR, "exchange-cache")
 
 # Per-cell time limit while validating and autograding. nbgrader reads it from
 # Execute.timeout (ExecutePreprocessor.timeout is ignored by nbgrader 0.9).

@@ -46,6 +46,7 @@ def test_config_maps_nbgrader_onto_the_repository(monkeypatch):
     assert c.CourseDirectory.submitted_directory == str(grading / "submitted")
     assert c.CourseDirectory.db_url == f"sqlite:///{grading / 'gradebook.db'}"
     assert c.Exchange.root == str(grading / "exchange")
+    assert c.Exchange.cache == str(grading / "exchange-cache")
     assert c.Execute.timeout > 30, "the per-cell timeout must be set explicitly"
 
 
