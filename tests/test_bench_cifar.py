@@ -51,6 +51,20 @@ def test_benchmark_runs_headless_and_reports(bench, capsys):
         assert field in out
 
 
+def test_gpu_recipe_code_path_runs_and_learns_on_the_cpu(bench, capsys):
+    """The CUDA recipe (channels_last, bfloat16 autocast) cannot run on a GPU in CI; run the
+    same code path on the CPU, where autocast supports bfloat16 too."""
+    threads = torch.get_num_threads()
+    try:
+        assert bench.main(["--budget", "ci", "--epochs", "3", "--fast-path", "on"]) == 0
+    finally:
+        torch.set_num_threads(threads)
+    out = capsys.readouterr().out
+    assert "channels_last, bfloat16 autocast" in out
+    accuracy = float(out.split("test accuracy:")[1].split()[0])
+    assert accuracy > 0.3, f"the GPU recipe's code path does not learn: {accuracy:.3f} (chance: 0.1)"
+
+
 def test_benchmark_without_data_says_how_to_get_it(bench, tmp_path, capsys):
     code = bench.main(["--budget", "cpu", "--data", str(tmp_path), "--no-download"])
     assert code == 2
