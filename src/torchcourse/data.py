@@ -16,7 +16,9 @@ split can live on the GPU, and augmentation (:func:`random_crop_flip`) runs ther
 
 from __future__ import annotations
 
+import contextlib
 import os
+import shutil
 import sys
 from dataclasses import dataclass
 from pathlib import Path
@@ -294,27 +296,44 @@ def make_fixture(root: Path, train_per_class: int = 64, test_per_class: int = 20
     wanted = f"cifar10-fixture v{FIXTURE_VERSION} {train_per_class} {test_per_class} {seed}\n"
     if stamp.is_file() and stamp.read_text() == wanted:
         return root
-    rng = np.random.default_rng(seed)
-    tmp = root.with_name(root.name + f".tmp{os.getpid()}")
-    for split, per_class in (("train", train_per_class), ("test", test_per_class)):
-        for label, name in enumerate(CLASSES):
-            folder = tmp / split / name
-            folder.mkdir(parents=True, exist_ok=True)
-            for i in range(per_class):
-                Image.fromarray(_fixture_image(rng, label)).save(folder / f"{i:04d}.png")
-    (tmp / "FIXTURE").write_text(wanted)
-    if root.exists():
-        import shutil
-
-        shutil.rmtree(root, ignore_errors=True)
     root.parent.mkdir(parents=True, exist_ok=True)
-    try:
-        os.replace(tmp, root)
-    except OSError:  # another process made it at the same moment
-        import shutil
-
+    # Several notebooks may start at once (parallel grading): one writes, the others wait
+    # for it, and a finished fixture is never deleted while someone reads it.
+    with _exclusive(root.with_name(root.name + ".lock")):
+        if stamp.is_file() and stamp.read_text() == wanted:
+            return root
+        rng = np.random.default_rng(seed)
+        tmp = root.with_name(root.name + f".tmp{os.getpid()}")
         shutil.rmtree(tmp, ignore_errors=True)
+        for split, per_class in (("train", train_per_class), ("test", test_per_class)):
+            for label, name in enumerate(CLASSES):
+                folder = tmp / split / name
+                folder.mkdir(parents=True, exist_ok=True)
+                for i in range(per_class):
+                    Image.fromarray(_fixture_image(rng, label)).save(folder / f"{i:04d}.png")
+        (tmp / "FIXTURE").write_text(wanted)
+        if root.exists():  # an older version: move it aside in one step, then delete it
+            old = root.with_name(root.name + f".old{os.getpid()}")
+            os.replace(root, old)
+            shutil.rmtree(old, ignore_errors=True)
+        os.replace(tmp, root)
     return root
+
+
+@contextlib.contextmanager
+def _exclusive(lock_path: Path):
+    """Hold an exclusive lock on ``lock_path`` (POSIX; elsewhere no lock is taken)."""
+    try:
+        import fcntl
+    except ImportError:  # pragma: no cover - Windows
+        yield
+        return
+    with open(lock_path, "a") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
 
 
 def fixture_dir() -> Path:
