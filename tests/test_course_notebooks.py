@@ -62,6 +62,16 @@ def test_lesson_is_well_formed(lesson):
     assert (SOLUTIONS_DIR / lesson / f"{lesson}.ipynb").exists()
 
 
+@pytest.mark.parametrize("lesson", LESSONS)
+def test_solution_notebook_carries_no_run_noise(lesson):
+    """Execution timestamps and widget state change on every run and would be copied into
+    the student notebook: keep them out of solutions/."""
+    nb = nbformat.read(lesson_notebook(lesson), as_version=4)
+    assert "widgets" not in nb.metadata, f"{lesson}: remove metadata.widgets (widget state)"
+    stamped = [c.get("id") for c in nb.cells if "execution" in c.metadata]
+    assert not stamped, f"{lesson}: execution timestamps in cells {stamped[:5]}"
+
+
 def _validator(invert=False):
     from nbgrader.validator import Validator
 
