@@ -244,3 +244,40 @@ def test_scan_does_not_flag_local_names_that_shadow_builtins():
     assert scan_submission(nb) == []
     answer.source += "\nsum = lambda xs: 3\n"
     assert any("redefines sum" in reason for reason in scan_submission(nb))
+
+
+def test_a_kernel_that_fails_to_start_gets_one_more_run(tmp_path, monkeypatch):
+    import nbformat
+
+    from coursegrader import parallel
+    from coursegrader.api import load_config
+
+    path = tmp_path / "lesson.ipynb"
+    nb = nbformat.v4.new_notebook()
+    nb.cells = [nbformat.v4.new_code_cell("x = 1")]
+    nbformat.write(nb, path)
+    calls = []
+
+    def flaky(nb, path, student, lesson, config, done):
+        calls.append(len(calls))
+        if len(calls) == 1:
+            return "RuntimeError: Kernel died before replying to kernel_info"
+        done.add(0)
+        return None
+
+    monkeypatch.setattr(parallel, "_execute", flaky)
+    result = parallel.execute_notebook(str(path), "s", "lesson", config=load_config())
+    assert len(calls) == 2 and result["ok"]
+    assert any("failed to start" in note for note in result["notes"])
+    assert not any("kernel stopped" in note for note in result["notes"])
+
+    def crash_after_first_cell(nb, path, student, lesson, config, done):
+        calls.append(len(calls))
+        done.add(0)
+        return "DeadKernelError: Kernel died"
+
+    calls.clear()
+    monkeypatch.setattr(parallel, "_execute", crash_after_first_cell)
+    result = parallel.execute_notebook(str(path), "s", "lesson", config=load_config())
+    assert len(calls) == 1, "a submission that crashes its kernel is not run twice"
+    assert any("kernel stopped" in note for note in result["notes"])

@@ -83,6 +83,35 @@ def _cap_outputs(nb) -> bool:
     return cut
 
 
+def _execute(nb, path: str, student: str, lesson: str, config, done: set[int]) -> str | None:
+    """Run nbgrader's Execute over ``nb`` in place, recording the index of every cell that
+    ran in ``done``; None when the run finished, else "ErrorName: first line"."""
+    from nbgrader.preprocessors import Execute
+
+    class TrackingExecute(Execute):
+        def on_cell_executed(self, **kwargs):
+            super().on_cell_executed(**kwargs)
+            done.add(kwargs["cell_index"])
+
+    resources = {
+        "metadata": {"path": os.path.dirname(path)},
+        "nbgrader": {"student": student, "assignment": lesson, "notebook": Path(path).stem},
+    }
+    old = os.environ.get("NBGRADER_EXECUTION")
+    os.environ["NBGRADER_EXECUTION"] = "autograde"
+    try:
+        TrackingExecute(config=config)(nb, resources)
+        return None
+    except Exception as err:  # kernel died, could not start, ...
+        first = (str(err).strip().splitlines() or [""])[0][:200]
+        return f"{type(err).__name__}: {first}"
+    finally:
+        if old is None:
+            os.environ.pop("NBGRADER_EXECUTION", None)
+        else:
+            os.environ["NBGRADER_EXECUTION"] = old
+
+
 def execute_notebook(path: str, student: str, lesson: str, config=None) -> dict:
     """Execute a sanitized notebook in place, as nbgrader's autograde stage would.
 
@@ -90,7 +119,7 @@ def execute_notebook(path: str, student: str, lesson: str, config=None) -> dict:
     Never raises: a broken submission must not stop the others.
     """
     from nbconvert.preprocessors import ClearMetadataPreprocessor
-    from nbgrader.preprocessors import Execute, IgnorePattern, LimitOutput
+    from nbgrader.preprocessors import IgnorePattern, LimitOutput
 
     from coursegrader.integrity import add_canaries, check_canaries
 
@@ -98,29 +127,19 @@ def execute_notebook(path: str, student: str, lesson: str, config=None) -> dict:
     start = time.perf_counter()
     result = {"ok": True, "error": "", "tampered": [], "notes": []}
     try:
-        nb = nbformat.read(path, as_version=4)
-        token = add_canaries(nb)
-        done: set[int] = set()
-
-        class TrackingExecute(Execute):
-            def on_cell_executed(self, **kwargs):
-                super().on_cell_executed(**kwargs)
-                done.add(kwargs["cell_index"])
-
-        resources = {
-            "metadata": {"path": os.path.dirname(path)},
-            "nbgrader": {"student": student, "assignment": lesson,
-                         "notebook": Path(path).stem},
-        }
-        executor = TrackingExecute(config=config)
-        old = os.environ.get("NBGRADER_EXECUTION")
-        os.environ["NBGRADER_EXECUTION"] = "autograde"
-        try:
-            executor(nb, resources)
-        except Exception as err:  # kernel died, could not start, ...
-            name = type(err).__name__
-            first = (str(err).strip().splitlines() or [""])[0][:200]
-            result["notes"].append(f"the kernel stopped ({name}: {first})")
+        for attempt in (1, 2):
+            nb = nbformat.read(path, as_version=4)
+            token = add_canaries(nb)
+            done: set[int] = set()
+            error = _execute(nb, path, student, lesson, config, done)
+            if error is None or done or attempt == 2:
+                break
+            # The kernel stopped before running a single cell: a start-up failure of the
+            # machine (e.g. two kernels starting at the same moment), not of the submission.
+            # Such a submission gets one more run.
+            result["notes"].append(f"the kernel failed to start ({error}); ran it again")
+        if error is not None:
+            result["notes"].append(f"the kernel stopped ({error})")
             for index, cell in enumerate(nb.cells):
                 if cell.cell_type == "code" and index not in done:
                     if "coursegrader_canary" in cell.metadata:
@@ -132,11 +151,10 @@ def execute_notebook(path: str, student: str, lesson: str, config=None) -> dict:
                         evalue="this cell did not run: the kernel stopped at or before it "
                         "(a crash, os._exit or exit())",
                         traceback=["KernelDied: this cell did not run: the kernel stopped"])]
-        finally:
-            if old is None:
-                os.environ.pop("NBGRADER_EXECUTION", None)
-            else:
-                os.environ["NBGRADER_EXECUTION"] = old
+        resources = {
+            "metadata": {"path": os.path.dirname(path)},
+            "nbgrader": {"student": student, "assignment": lesson, "notebook": Path(path).stem},
+        }
         result["tampered"] = check_canaries(nb, token)
         for cell in nb.cells:
             for out in cell.get("outputs", []):
