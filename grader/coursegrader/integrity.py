@@ -5,8 +5,10 @@ the tests rely on. Two independent checks:
 
 * a static scan of the cells the student wrote (answer cells and added cells) for code that
   changes the test machinery: shadowing a built-in the tests use (``abs = ...``), patching a
-  module (``torch.allclose = ...``), touching ``builtins``, ``get_ipython()``,
-  ``sys.modules``, tracing hooks, or an ``__eq__`` that says "equal" to everything;
+  module (``torch.allclose = ...``, also through an alias, ``setattr``, ``vars(module)`` or
+  ``module.__dict__``), touching ``builtins``, ``get_ipython()``, ``sys.modules``, tracing
+  hooks, an ``__eq__`` that says "equal" to everything, or comparison special methods set
+  dynamically (``type("S", (str,), {"__eq__": ...})``, ``setattr``, a lambda);
 * canary cells, run by the grader right after every test cell, that must fail
   (:func:`add_canaries`, :func:`check_canaries`). If one of them "passes", the kernel no
   longer reports failures honestly, whatever the student's code did to it.
@@ -73,9 +75,11 @@ def names_used_by_tests(nb) -> set[str]:
     return used
 
 
-def _imported_modules(nb) -> set[str]:
+def _imported_modules(*notebooks) -> set[str]:
+    """Names bound by an import anywhere in ``notebooks``: modules and what came from them
+    (``import torch as T``, ``from torch import nn``), and the usual ones."""
     names = set()
-    for cell in nb.cells:
+    for cell in (c for nb in notebooks if nb is not None for c in nb.cells):
         tree = _parse(cell.source) if cell.cell_type == "code" else None
         for node in ast.walk(tree) if tree is not None else ():
             if isinstance(node, ast.Import):
@@ -110,6 +114,88 @@ def _bound_names(tree) -> list[str]:
     return names
 
 
+# Special methods that decide what a test sees when it compares, hashes or checks a type.
+COMPARISON_DUNDERS = {
+    "__eq__", "__ne__", "__lt__", "__le__", "__gt__", "__ge__", "__bool__", "__hash__",
+    "__len__", "__contains__", "__instancecheck__", "__subclasscheck__", "__float__",
+    "__int__", "__index__", "__abs__", "__round__",
+}
+
+
+def _root_name(node) -> str | None:
+    """``T`` for ``T.testing.assert_close``, ``vars(T)[...]``, ``T.__dict__`` and the like."""
+    while True:
+        if isinstance(node, ast.Attribute | ast.Subscript):
+            node = node.value
+        elif isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id in (
+                "vars", "getattr") and node.args:
+            node = node.args[0]
+        elif isinstance(node, ast.Call):
+            node = node.func
+        else:
+            return node.id if isinstance(node, ast.Name) else None
+
+
+def _is_namespace(node, modules: set[str]) -> bool:
+    """A module's namespace as a dict: ``vars(torch)``, ``torch.__dict__``, ``sys.modules``,
+    or the notebook's own ``globals()`` (where a built-in can be shadowed). An object's
+    ``self.__dict__`` is ordinary code (lesson 01's ``__setattr__``)."""
+    if isinstance(node, ast.Call) and isinstance(node.func, ast.Name):
+        if node.func.id == "globals" or (node.func.id == "vars" and not node.args):
+            return True
+        return node.func.id == "vars" and _root_name(node.args[0]) in modules
+    if isinstance(node, ast.Attribute):
+        if node.attr == "__dict__":
+            return _root_name(node.value) in modules
+        return node.attr == "modules" and _root_name(node.value) == "sys"
+    return False
+
+
+def _dynamic_tampering(tree, modules: set[str]) -> list[str]:
+    """The dynamic forms of patching: special methods through ``type(...)``, ``setattr`` or
+    an assignment; a module changed through an alias, ``vars(module)`` or its ``__dict__``."""
+    found = []
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Call) and isinstance(node.func, ast.Name):
+            if node.func.id == "type" and len(node.args) == 3 and isinstance(
+                    node.args[2], ast.Dict):
+                keys = {k.value for k in node.args[2].keys if isinstance(k, ast.Constant)}
+                for key in sorted(keys & COMPARISON_DUNDERS):
+                    found.append(f"sets {key} through type(...)")
+            if node.func.id == "setattr" and len(node.args) >= 2:
+                name = node.args[1]
+                if isinstance(name, ast.Constant) and name.value in COMPARISON_DUNDERS:
+                    found.append(f"sets {name.value} with setattr")
+                elif _root_name(node.args[0]) in modules:
+                    found.append(f"patches the module {_root_name(node.args[0])} with setattr")
+        if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and (
+                node.func.attr in ("update", "setdefault", "__setitem__", "pop", "clear")
+                and _is_namespace(node.func.value, modules)):
+            found.append(f"changes a namespace through {ast.unparse(node.func)[:60]}")
+        targets = []
+        if isinstance(node, ast.Assign | ast.AugAssign | ast.AnnAssign):
+            targets = node.targets if isinstance(node, ast.Assign) else [node.target]
+        elif isinstance(node, ast.Delete):
+            targets = node.targets
+        for target in targets:
+            if isinstance(target, ast.Attribute) and target.attr in COMPARISON_DUNDERS:
+                found.append(f"sets {target.attr} on {ast.unparse(target.value)[:40]}")
+            elif isinstance(target, ast.Subscript) and _is_namespace(target.value, modules):
+                found.append(f"writes into {ast.unparse(target.value)[:60]}")
+            elif isinstance(target, ast.Attribute) and not isinstance(target.value, ast.Name) \
+                    and _root_name(target) in modules \
+                    and not isinstance(getattr(node, "value", None), ast.Constant):
+                # a setting (`torch.backends.cudnn.benchmark = True`) is not a patch
+                found.append(f"patches {ast.unparse(target)[:60]} (a library function)")
+        if isinstance(node, ast.ClassDef):
+            for item in node.body:
+                if isinstance(item, ast.Assign) and isinstance(item.value, ast.Lambda):
+                    for target in item.targets:
+                        if isinstance(target, ast.Name) and target.id in COMPARISON_DUNDERS:
+                            found.append(f"sets {target.id} to a lambda in class {node.name}")
+    return found
+
+
 def _always_equal(tree) -> bool:
     for node in ast.walk(tree):
         if isinstance(node, ast.FunctionDef) and node.name == "__eq__":
@@ -130,7 +216,8 @@ def scan_submission(nb, released=None) -> list[str]:
     """
     lesson_sources = {c.source.strip() for c in released.cells} if released is not None else set()
     test_names = names_used_by_tests(nb)
-    modules = _imported_modules(released if released is not None else nb)
+    # the student's own aliases count too: `import torch as T; T.allclose = ...`
+    modules = _imported_modules(released, nb)
     reasons: list[str] = []
     for index, cell in enumerate(nb.cells):
         meta = _meta(cell)
@@ -173,6 +260,7 @@ def scan_submission(nb, released=None) -> list[str]:
                 reasons.append(f"{where} patches the module {node.args[0].id} with setattr")
         if _always_equal(tree):
             reasons.append(f"{where} defines an __eq__ that is equal to everything")
+        reasons += [f"{where} {what}" for what in dict.fromkeys(_dynamic_tampering(tree, modules))]
     return reasons
 
 
