@@ -19,7 +19,7 @@ export PYTHONPATH := $(CURDIR)/src:$(CURDIR)/grader$(if $(PYTHONPATH),:$(PYTHONP
 
 PYTEST_ARGS ?=
 
-.PHONY: help setup lab lab-instructor notebooks browser-deps test test-fast lint clean \
+.PHONY: help setup lab lab-instructor notebooks browser-deps sandbox-deps test test-fast lint clean \
 	bench-cifar release collect autograde feedback export demo bench-grading
 
 help:
@@ -69,13 +69,17 @@ notebooks: $(STAMP)
 browser-deps:
 	@bash scripts/install-chromium.sh
 
+# bubblewrap: every submission's kernel runs in it while it is graded (docs/grading.md).
+sandbox-deps:
+	@bash scripts/install-bubblewrap.sh
+
 # Tests and CI train lesson 07 on the small generated data set (see docs/cifar10.md).
 test: export COURSE_BUDGET := ci
-test: $(STAMP) browser-deps
+test: $(STAMP) browser-deps sandbox-deps
 	$(PY) -m pytest tests solutions --nbval-lax --nbval-cell-timeout=600 --durations=15 $(PYTEST_ARGS)
 
 test-fast: export COURSE_BUDGET := ci
-test-fast: $(STAMP)
+test-fast: $(STAMP) sandbox-deps
 	$(PY) -m pytest tests -m "not slow" $(PYTEST_ARGS)
 
 # Lesson 07's network and recipe on whatever device is present (BENCH_ARGS: see --help).
@@ -105,7 +109,7 @@ collect: $(STAMP)
 	$(need_lesson)
 	$(COURSE) collect $(LESSON) $(if $(FROM),--from "$(FROM)")
 
-autograde: $(STAMP)
+autograde: $(STAMP) sandbox-deps
 	$(need_lesson)
 	$(COURSE) autograde $(LESSON) $(if $(JOBS),--jobs $(JOBS))
 
@@ -116,8 +120,8 @@ feedback: $(STAMP)
 export: $(STAMP)
 	$(COURSE) export $(CSV)
 
-demo: $(STAMP)
+demo: $(STAMP) sandbox-deps
 	$(COURSE) demo
 
-bench-grading: $(STAMP)
+bench-grading: $(STAMP) sandbox-deps
 	$(COURSE) bench $(LESSON) --students $(STUDENTS)

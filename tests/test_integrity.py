@@ -73,3 +73,12 @@ def test_ordinary_code_is_not_flagged(name):
 
 def test_a_library_setting_is_not_a_patch():
     assert scan_submission(notebook("torch.backends.cudnn.benchmark = True")) == []
+
+
+def test_the_instructor_is_told_about_code_that_reaches_out():
+    from coursegrader.integrity import notice_submission
+
+    nb = notebook("import sqlite3, os\nfrom subprocess import run\npid = os.fork()")
+    (note,) = notice_submission(nb)
+    assert "cell 2 (ex1) uses sqlite3, subprocess, os.fork" == note
+    assert notice_submission(notebook("import math\nx = math.pi")) == []

@@ -125,7 +125,7 @@ def execute_notebook(path: str, student: str, lesson: str, config=None) -> dict:
 
     config = config if config is not None else _WORKER_CONFIG
     start = time.perf_counter()
-    result = {"ok": True, "error": "", "tampered": [], "notes": []}
+    result = {"ok": True, "error": "", "tampered": [], "notes": [], "limits": []}
     try:
         for attempt in (1, 2):
             nb = nbformat.read(path, as_version=4)
@@ -138,6 +138,11 @@ def execute_notebook(path: str, student: str, lesson: str, config=None) -> dict:
             # machine (e.g. two kernels starting at the same moment), not of the submission.
             # Such a submission gets one more run.
             result["notes"].append(f"the kernel failed to start ({error}); ran it again")
+        # the cell the kernel was running when it stopped (a limit names it)
+        unfinished = None
+        if error is not None:
+            unfinished = next((c for i, c in enumerate(nb.cells)
+                               if c.cell_type == "code" and i not in done), None)
         if error is not None:
             result["notes"].append(f"the kernel stopped ({error})")
             for index, cell in enumerate(nb.cells):
@@ -156,6 +161,12 @@ def execute_notebook(path: str, student: str, lesson: str, config=None) -> dict:
             "nbgrader": {"student": student, "assignment": lesson, "notebook": Path(path).stem},
         }
         result["tampered"] = check_canaries(nb, token)
+        from coursegrader.sandbox import limit_notes, take_report
+
+        result["limits"] = limit_notes(nb, take_report(os.path.dirname(path)),
+                                       next((i for i, c in enumerate(nb.cells)
+                                             if c is unfinished), None))
+        result["notes"] = result["limits"] + result["notes"]
         for cell in nb.cells:
             for out in cell.get("outputs", []):
                 if out.get("output_type") == "error" and out.get("ename") == "CellTimeoutError":
@@ -294,8 +305,21 @@ def _flag(api, lesson: str, student: str, reasons: list[str]) -> None:
         gb.db.commit()
 
 
+def _comment(api, lesson: str, student: str, text: str) -> None:
+    """Tell the student, in the feedback, why grading stopped their code (a limit)."""
+    from nbgrader.api import Gradebook
+
+    with Gradebook(api.coursedir.db_url, api.coursedir.course_id) as gb:
+        submission = gb.find_submission(lesson, student)
+        for notebook in submission.notebooks:
+            for comment in notebook.comments[:1]:
+                comment.auto_comment = text
+        gb.db.commit()
+
+
 def autograde_parallel(lesson: str, students: list[str], api=None, jobs: int | None = None,
-                       progress: bool = True) -> dict[str, SubmissionResult]:
+                       progress: bool = True, sandbox: bool = True,
+                       limits: dict | None = None) -> dict[str, SubmissionResult]:
     """Autograde ``students``' submissions of ``lesson`` on ``jobs`` worker processes.
 
     Same gradebook results as nbgrader's serial ``autograde --force`` for honest
@@ -319,6 +343,12 @@ def autograde_parallel(lesson: str, students: list[str], api=None, jobs: int | N
     bar = _progress(len(students), f"autograde {lesson}", progress)
 
     _WORKER_CONFIG = api.config
+    execute_config = api.config
+    if sandbox:
+        from coursegrader import sandbox as _sandbox
+
+        _sandbox.check_available()
+        execute_config = _sandbox.execute_config(api.config, **(limits or {}))
     context = multiprocessing.get_context("fork" if os.name == "posix" else "spawn")
     pool = ProcessPoolExecutor(max_workers=min(jobs, max(1, len(students))), mp_context=context,
                                initializer=_worker_init)
@@ -343,7 +373,7 @@ def autograde_parallel(lesson: str, students: list[str], api=None, jobs: int | N
                 bar.update(1)
             else:
                 futures[pool.submit(execute_notebook, str(target), student, lesson,
-                                    api.config)] = student
+                                    execute_config)] = student
             record_finished(block=False)
         record_finished(block=True)
     finally:
@@ -357,7 +387,7 @@ def _sanitize(api, lesson, student, result, submitted, autograded, released) -> 
     """Stage 1 for one submission; the notebook to execute, or None (reason in result)."""
     from nbgrader.utils import capture_log
 
-    from coursegrader.integrity import scan_submission
+    from coursegrader.integrity import notice_submission, scan_submission
 
     notebook, reason, notes = _preflight(submitted / student / lesson, lesson)
     result.notes = notes
@@ -379,7 +409,9 @@ def _sanitize(api, lesson, student, result, submitted, autograded, released) -> 
             (outcome.get("error") or "") + "\n" + (outcome.get("log") or ""))
         _record_zero(api, lesson, student)
         return None
-    result.review = scan_submission(nbformat.read(target, as_version=4), released)
+    sanitized = nbformat.read(target, as_version=4)
+    result.review = scan_submission(sanitized, released)
+    result.notes += notice_submission(sanitized, released)
     return target
 
 
@@ -401,6 +433,8 @@ def _record_one(api, lesson, result, future, autograded) -> None:
         result.success = True
     except Exception as err:
         result.error = f"nbgrader could not record the grades: {type(err).__name__}: {err}"
+    if result.success and run.get("limits"):
+        _comment(api, lesson, student, "Stopped by the grader: " + "; ".join(run["limits"]))
     if run["tampered"]:
         result.review.append(
             "the tests' failures were hidden from the grader (canary check failed "

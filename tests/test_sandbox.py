@@ -1,0 +1,236 @@
+"""The kernel sandbox, part by part: what the kernel's process sees, its environment, its
+limits and the reasons reported. Most tests start a plain Python process (no kernel) in the
+sandbox's own command line, which takes a fraction of a second."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+import nbformat
+import pytest
+
+from coursegrader import sandbox
+from coursegrader.paths import COURSE_ROOT
+
+needs_bwrap = pytest.mark.skipif(
+    sandbox.bwrap_path() is None,
+    reason="NOT RUN: bwrap is missing (make test installs it: scripts/install-bubblewrap.sh)")
+
+
+def sandboxed(code: str, submission: Path, limits: sandbox.Limits | None = None,
+              cgroups: bool = False) -> subprocess.CompletedProcess:
+    """Run ``python -c code`` exactly as a kernel would be run: same mounts, environment,
+    parent process and limits."""
+    km = sandbox.SandboxedKernelManager(use_cgroups=cgroups)
+    km._private = Path(tempfile.mkdtemp(prefix="coursegrader-test-"))
+    km._submission = submission
+    limits = limits or sandbox.Limits(512 * sandbox.MiB, 32, 64 * sandbox.MiB)
+    km._cgroup = sandbox.CgroupLimits(limits) if cgroups else None
+    try:
+        cmd = km.sandbox_command([os.path.realpath(sys.executable), "-c", code], limits)
+        return subprocess.run(cmd, capture_output=True, text=True, timeout=60,
+                              env=sandbox.kernel_env(), cwd=km._private)
+    finally:
+        if km._cgroup is not None:
+            km._cgroup.kill_all()
+            km._cgroup.remove()
+        subprocess.run(["rm", "-rf", str(km._private)])
+
+
+@pytest.fixture
+def submission(tmp_path) -> Path:
+    folder = tmp_path / "alice" / "01-python-classes"
+    folder.mkdir(parents=True)
+    (folder / "01-python-classes.ipynb").write_text("{}")
+    (folder / "data.txt").write_text("shipped with the lesson")
+    return folder
+
+
+def test_the_kernel_environment_holds_no_secret(monkeypatch):
+    monkeypatch.setenv("COURSE_DB_URL", "postgresql://grader:hunter2@db/course")
+    monkeypatch.setenv("JUPYTERHUB_API_TOKEN", "instructor-token")
+    monkeypatch.setenv("COURSE_BUDGET", "ci")
+    env = sandbox.kernel_env()
+    assert "COURSE_DB_URL" not in env and "JUPYTERHUB_API_TOKEN" not in env
+    assert not any("hunter2" in value for value in env.values())
+    assert env["COURSE_BUDGET"] == "ci"
+    assert env["PYTHONPATH"] == str(COURSE_ROOT / "src")
+    assert env["HOME"] == sandbox.HOME_DIR
+
+
+def test_the_kernel_sees_python_and_the_student_package_only():
+    paths = [Path(p) for p in sandbox.python_paths()]
+    assert COURSE_ROOT / "src" in paths
+    for secret in ("grader", "solutions", "grading", "notebooks"):
+        assert not any(p == COURSE_ROOT / secret or p.is_relative_to(COURSE_ROOT / secret)
+                       for p in paths), secret
+    assert COURSE_ROOT not in paths
+    assert any(Path(os.path.realpath(sys.executable)).is_relative_to(p) for p in paths)
+
+
+def test_tmp_is_mounted_before_the_private_socket_folder():
+    # bubblewrap applies its options in order: a tmpfs over /tmp after the bind of the
+    # socket folder (which lives under /tmp) would hide it from the kernel.
+    km = sandbox.SandboxedKernelManager(use_cgroups=False)
+    km._private, km._submission = Path("/tmp/coursegrader-kernel-x"), Path("/tmp/sub")
+    cmd = km.sandbox_command(["python"], km.limits)
+    assert cmd.index("/tmp") < cmd.index("/tmp/coursegrader-kernel-x")
+    assert "--unshare-all" in cmd and "--die-with-parent" in cmd
+
+
+def test_no_bwrap_means_a_clear_message(monkeypatch):
+    monkeypatch.setattr(sandbox.shutil, "which", lambda name: None)
+    with pytest.raises(sandbox.SandboxUnavailable) as err:
+        sandbox.check_available()
+    text = str(err.value)
+    assert "apt-get install bubblewrap" in text and "--no-sandbox" in text
+    assert "apparmor_restrict_unprivileged_userns" in text
+
+
+def test_limit_notes_name_the_limit_and_the_cell():
+    nb = nbformat.v4.new_notebook()
+    ok = nbformat.v4.new_code_cell("x = 1")
+    hog = nbformat.v4.new_code_cell("blocks = [bytearray(2**30) for _ in range(9)]")
+    hog.outputs = [nbformat.v4.new_output("error", ename="MemoryError", evalue="",
+                                          traceback=[])]
+    full = nbformat.v4.new_code_cell("open('f', 'wb').write(b'x' * 2**31)")
+    full.outputs = [nbformat.v4.new_output("error", ename="OSError",
+                                           evalue="[Errno 28] No space left on device",
+                                           traceback=[])]
+    nb.cells = [ok, hog, full]
+    report = sandbox.KernelReport(None, 0, "", sandbox.Limits(4 * sandbox.GiB, 64,
+                                                             512 * sandbox.MiB))
+    assert sandbox.limit_notes(nb, report) == [
+        "memory limit of 4 GiB reached in cell 2", "disk limit of 512 MiB reached in cell 3"]
+    killed = sandbox.KernelReport("memory limit of 4 GiB reached", 137, "", report.limits)
+    assert sandbox.limit_notes(nbformat.v4.new_notebook(), killed, unfinished=13) == [
+        "memory limit of 4 GiB reached in cell 14"]
+
+
+@needs_bwrap
+def test_the_kernel_sees_its_own_copy_and_nothing_of_the_course(submission):
+    code = """
+import json, os
+print(json.dumps({"cwd": os.getcwd(), "files": sorted(os.listdir('.')), "pid": os.getpid(),
+                  "ppid": os.getppid(), "home": os.listdir(os.path.expanduser('~')),
+                  "data": open('data.txt').read(), "uid": os.getuid()}))
+open('data.txt', 'w').write('changed inside')
+for path in PATHS:
+    print(json.dumps([path, sorted(os.listdir(path)) if os.path.isdir(path) else None]))
+""".replace("PATHS", json.dumps([str(COURSE_ROOT / "solutions"), str(COURSE_ROOT / "grader"),
+                                str(COURSE_ROOT / "grading"), str(Path.home())]))
+    run = sandboxed(code, submission)
+    assert run.returncode == 0, run.stderr
+    first, *lines = run.stdout.splitlines()
+    info = json.loads(first)
+    assert info["cwd"] == sandbox.WORK_DIR
+    assert info["files"] == ["01-python-classes.ipynb", "data.txt"]
+    assert info["data"] == "shipped with the lesson"
+    assert info["ppid"] != 1, "ipykernel exits when its parent is PID 1: keep a parent"
+    assert info["home"] == ["submission"]
+    seen = dict(json.loads(line) for line in lines)
+    for secret in ("solutions", "grader", "grading"):
+        assert seen[str(COURSE_ROOT / secret)] is None, f"{secret}/ is visible"
+    # of the home folder, at most the path to a Python installed there (pyenv) is visible
+    bound = [Path(p) for p in sandbox.python_paths()]
+    for name in seen[str(Path.home())] or []:
+        assert any(p.is_relative_to(Path.home() / name) for p in bound), f"~/{name} is visible"
+    # the private copy changed, the submission itself did not
+    assert (submission / "data.txt").read_text() == "shipped with the lesson"
+
+
+@needs_bwrap
+def test_no_network_not_even_this_machine(submission):
+    import socket
+
+    server = socket.socket()
+    server.bind(("127.0.0.1", 0))
+    server.listen()
+    port = server.getsockname()[1]
+    code = f"""
+import socket
+try:
+    socket.create_connection(("127.0.0.1", {port}), timeout=3)
+    print("CONNECTED")
+except OSError as err:
+    print("refused", err)
+"""
+    try:
+        run = sandboxed(code, submission)
+    finally:
+        server.close()
+    assert "refused" in run.stdout and "CONNECTED" not in run.stdout, run.stdout + run.stderr
+
+
+@needs_bwrap
+def test_nothing_outlives_the_sandbox(submission):
+    marker = f"outlive-{os.getpid()}"
+    code = f"""
+import subprocess, sys
+subprocess.Popen([sys.executable, "-c", "import time; time.sleep(60)", "{marker}"],
+                 start_new_session=True)
+print("started")
+"""
+    run = sandboxed(code, submission)
+    assert "started" in run.stdout, run.stderr
+    left = subprocess.run(["pgrep", "-f", marker], capture_output=True, text=True).stdout
+    assert left.strip() == "", "a process started in the sandbox outlived it"
+
+
+@needs_bwrap
+def test_process_and_disk_limits(submission):
+    code = """
+import os
+n = 0
+try:
+    while n < 1000:
+        if os.fork() == 0:
+            import time; time.sleep(5); os._exit(0)
+        n += 1
+except OSError as err:
+    print("forks refused after", n, err.errno)
+try:
+    with open("big", "wb") as out:
+        out.write(b"x" * (100 * 2**20))
+except OSError as err:
+    print("write refused", err.errno)
+"""
+    # as root only a cgroup limits processes (RLIMIT_NPROC does not apply to root)
+    run = sandboxed(code, submission, sandbox.Limits(512 * sandbox.MiB, 16, 32 * sandbox.MiB),
+                    cgroups=os.geteuid() == 0)
+    assert "forks refused after" in run.stdout, run.stdout + run.stderr
+    assert int(run.stdout.split("forks refused after")[1].split()[0]) < 16
+    assert "write refused" in run.stdout
+
+
+@needs_bwrap
+@pytest.mark.skipif(os.geteuid() != 0, reason="NOT RUN: cgroups need root here")
+def test_the_memory_of_all_processes_together_is_limited(submission):
+    # each child stays under the per-process rlimit; together they pass the cgroup's limit
+    code = """
+import os, time
+for _ in range(4):
+    if os.fork() == 0:
+        block = bytearray(200 * 2**20)
+        time.sleep(3)
+        os._exit(0)
+ok = 0
+for _ in range(4):
+    _, status = os.wait()
+    ok += os.WIFEXITED(status)
+print("children that finished:", ok)
+"""
+    limits = sandbox.Limits(400 * sandbox.MiB, 32, 64 * sandbox.MiB)
+    km_cgroup = sandbox.CgroupLimits(limits)
+    if not km_cgroup.active:
+        km_cgroup.remove()
+        pytest.skip("NOT RUN: this machine gives no cgroup to create")
+    km_cgroup.remove()
+    run = sandboxed(code, submission, limits, cgroups=True)
+    assert "children that finished:" in run.stdout, run.stderr
+    assert int(run.stdout.split(":")[1]) < 4, "the cgroup did not stop the children"
