@@ -49,6 +49,10 @@ c.Exchange.cache = os.path.join(GRADING_DIR, "exchange-cache")
 c.Execute.timeout = 120
 c.Execute.startup_timeout = 120
 c.Execute.interrupt_on_timeout = True
+# After a cell's reply, nbclient waits this long for the rest of its output; nbgrader then
+# stops the whole notebook (raise_on_iopub_timeout). The default, 4 s, is passed on a busy
+# machine grading on every core, and an honest submission lost every later cell.
+c.Execute.iopub_timeout = 30
 
 # What a student sees in place of a removed solution.
 c.ClearSolutions.code_stub = {

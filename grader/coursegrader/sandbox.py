@@ -513,6 +513,32 @@ class SandboxedKernelManager(AsyncKernelManager):
         except OSError:
             return ""
 
+    def kernel_pid(self) -> int | None:
+        """The kernel's process id (seen from outside), below bwrap and our parent process."""
+        if self._process is None:
+            return None
+        for pid in _descendants(self._process.pid):
+            try:
+                argv = Path(f"/proc/{pid}/cmdline").read_bytes().split(b"\0")
+            except OSError:
+                continue
+            if argv[1:3] == [b"-m", b"ipykernel_launcher"]:
+                return pid
+        return None
+
+    async def _async_signal_kernel(self, signum: int) -> None:
+        # jupyter_client signals the process group it started, which is bwrap's; bwrap would
+        # die of a SIGINT and take the kernel with it. An interrupt (a cell past the time
+        # limit) goes to the kernel itself, which then goes on with the next cell.
+        pid = self.kernel_pid() if signum == signal.SIGINT else None
+        if pid is None:
+            await super()._async_signal_kernel(signum)
+            return
+        try:
+            os.kill(pid, signum)
+        except ProcessLookupError:
+            pass
+
     async def _async_shutdown_kernel(self, now: bool = False, restart: bool = False) -> None:
         # count what runs in the sandbox while it still runs: without a cgroup to ask, this
         # is how a process limit that was reached shows (the bomb's processes are all alive)

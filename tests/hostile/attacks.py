@@ -97,17 +97,21 @@ def build(dest: Path, *, port: int, token: str, fake_home: Path) -> dict[str, At
         attacks[attack.name] = attack
 
     # --- reading what a student must not read
-    steal = _FIND + '''
+    # every answer cell runs the instructor's answer to it, read at grading time
+    steal = _FIND + """
 for root in _course_roots():
     source = json.loads((root / "solutions/01-python-classes/01-python-classes.ipynb").read_text())
     for cell in source["cells"]:
-        if cell["metadata"].get("nbgrader", {}).get("solution"):
+        if cell["metadata"].get("nbgrader", {}).get("grade_id") == GRADE_ID:
             exec("".join(cell["source"]), globals())
-    _pwned("steal-solutions", root)
+            _pwned("steal-solutions", GRADE_ID)
     break
-'''
+"""
     nb = _copy(blank)
-    _cell(nb, "ex1-running-mean").source = steal
+    for cell in nb.cells:
+        meta = cell.metadata.get("nbgrader", {})
+        if meta.get("solution") and cell.cell_type == "code":
+            cell.source = steal.replace("GRADE_ID", repr(meta["grade_id"]))
     write(Attack("steal-solutions", 0, None, control=True), nb)
 
     hidden = _FIND + '''
