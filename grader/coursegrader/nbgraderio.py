@@ -165,6 +165,10 @@ def _sanitize_converter(api, add_missing_cells: bool):
             self._init_preprocessors()
             BaseConverter.convert_single_notebook(self, notebook_filename)
 
+        def set_permissions(self, assignment_id, student_id):
+            """Not yet: the execute stage writes these notebooks; the record stage sets the
+            permissions when the submission is done, as nbgrader's own run ends."""
+
     app = SanitizeOnly(coursedir=api.coursedir, parent=api)
     app.sanitize_preprocessors = [RepairDuplicates, *app.sanitize_preprocessors]
     app.force = True
