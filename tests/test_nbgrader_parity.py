@@ -190,7 +190,7 @@ def _same_except_review(plain: dict, ours: dict) -> None:
     assert ours["needs_manual_grade"] and ours["score"] == 0
     for name, nb in plain["notebooks"].items():
         mine = ours["notebooks"][name]
-        for grade, (auto, manual, max_score, _) in nb["grades"].items():
+        for grade, (auto, _manual, max_score, _) in nb["grades"].items():
             got = mine["grades"][grade]
             assert got[2] == max_score
             if auto is not None:  # every automatic grade withheld, marked for a person
