@@ -54,17 +54,27 @@ CASES = {
 }
 
 
-def held_for_review(root: Path) -> set[str]:
-    """Where ours deliberately differs from nbgrader (docs/grading.md, "Where we differ"):
-    a submission that the integrity scan flags is held for review with no automatic points,
-    where nbgrader keeps its automatic points. Which cases the scan flags is the scan's
-    business (integrity.py); nbgrader 0.9.6 already defeats both cheat attempts of its
-    tests (the tracebacks they hide are still recorded), so today no case differs."""
+# Where ours deliberately differs from nbgrader (docs/grading.md, "Where we differ"): a
+# submission whose test failures do not reach the grader is held for review, with no
+# automatic points, where nbgrader keeps its automatic points. nbgrader's second cheat
+# attempt sets InteractiveShell.showtraceback = None: the canary cells after the tests no
+# longer fail with their token, so ours holds it. (The first attempt, a lambda, leaves the
+# errors in the replies, which nbgrader 0.9.6 records: both engines give it 1 point.)
+HELD_BY_CANARY = {"cheat-alt": "canary check failed after foo, bar"}
+
+
+def held_for_review(root: Path) -> dict[str, str]:
+    """case -> why ours holds it: the canary cases above, and whatever the integrity scan
+    (integrity.py) flags in the submitted notebook."""
     from coursegrader.integrity import scan_submission
 
     released = nbformat.read(root / "ours" / "release" / "cases" / "p1.ipynb", as_version=4)
-    return {case for case, (notebook, _, _) in CASES.items()
-            if scan_submission(nbformat.read(FILES / notebook, as_version=4), released)}
+    held = dict(HELD_BY_CANARY)
+    for case, (notebook, _, _) in CASES.items():
+        reasons = scan_submission(nbformat.read(FILES / notebook, as_version=4), released)
+        if reasons:
+            held.setdefault(case, reasons[0])
+    return held
 
 
 def _build_course(root: Path) -> None:
@@ -211,9 +221,11 @@ def test_same_submissions_in_both_gradebooks(parity):
 @pytest.mark.parametrize("case", sorted(CASES))
 def test_cases_match_nbgrader(parity, case):
     plain, ours = parity.plain[("cases", case)], parity.ours[("cases", case)]
-    if case in held_for_review(parity.root):
+    held = held_for_review(parity.root)
+    if case in held:
         _same_except_review(plain, ours)
-        assert parity.results["cases"][case].status == "review"
+        result = parity.results["cases"][case]
+        assert result.status == "review" and held[case] in " ".join(result.review)
     else:
         assert ours == plain
         assert parity.results["cases"][case].status == "graded"

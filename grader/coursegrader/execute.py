@@ -19,6 +19,7 @@ own traits in the config passed here choose and configure it (the sandbox plugs 
 
 from __future__ import annotations
 
+import copy
 import importlib.util
 import os
 import time
@@ -26,8 +27,8 @@ import traceback
 from pathlib import Path
 
 import nbformat
-from nbconvert.preprocessors import ClearMetadataPreprocessor, Preprocessor
-from nbgrader.preprocessors import Execute, IgnorePattern, LimitOutput
+from nbconvert.preprocessors import ClearMetadataPreprocessor
+from nbgrader.preprocessors import Execute, IgnorePattern, LimitOutput, NbGraderPreprocessor
 from traitlets import Integer
 
 from coursegrader.integrity import CANARY_KEY, add_canaries, check_canaries
@@ -45,7 +46,7 @@ def state(resources) -> dict:
                                          "tampered": [], "token": "", "timings": {}})
 
 
-class AddCanaries(Preprocessor):
+class AddCanaries(NbGraderPreprocessor):
     def preprocess(self, nb, resources):
         state(resources)["token"] = add_canaries(nb)
         return nb, resources
@@ -112,7 +113,7 @@ class TrackedExecute(Execute):
         return nb, resources
 
 
-class MarkUnrunCells(Preprocessor):
+class MarkUnrunCells(NbGraderPreprocessor):
     """After the kernel stopped early, every code cell that did not run gets an error output:
     a test that never ran scores 0, and a canary that never ran counts as failed."""
 
@@ -133,14 +134,14 @@ class MarkUnrunCells(Preprocessor):
         return nb, resources
 
 
-class CheckCanaries(Preprocessor):
+class CheckCanaries(NbGraderPreprocessor):
     def preprocess(self, nb, resources):
         st = state(resources)
         st["tampered"] = check_canaries(nb, st["token"])
         return nb, resources
 
 
-class NoteTimeouts(Preprocessor):
+class NoteTimeouts(NbGraderPreprocessor):
     def preprocess(self, nb, resources):
         for cell in nb.cells:
             for out in cell.get("outputs", []):
@@ -194,7 +195,8 @@ def execute_config(config, sandbox: bool = True):
     manager when the sandbox is on and installed."""
     from traitlets.config import Config
 
-    config = Config(config) if config is not None else Config()
+    # a deep copy: Config(config) would share its sections with the course's config
+    config = copy.deepcopy(config) if config is not None else Config()
     if "shutdown_kernel" not in config.get("Execute", {}):
         # the notebook is done: no need to wait for a graceful kernel exit
         config.Execute.shutdown_kernel = "immediate"

@@ -71,38 +71,50 @@ def autograde_parallel(lesson: str, students: list[str], api=None, jobs: int | N
     student code without the kernel sandbox (see execute.execute_config). The lesson is
     recorded in the gradebook first if it is not (nbgraderio.ensure_lesson).
     """
+    return autograde_lessons({lesson: students}, api, jobs, progress, sandbox, timings)[lesson]
+
+
+def autograde_lessons(classes: dict[str, list[str]], api=None, jobs: int | None = None,
+                      progress: bool = True, sandbox: bool = True,
+                      timings: Timings | None = None) -> dict[str, dict[str, SubmissionResult]]:
+    """:func:`autograde_parallel` for several lessons ({lesson: students}) in one pool: the
+    workers go on with the next lesson while the last submissions of one finish."""
     from coursegrader.api import make_api
 
     api = api or make_api()
     timings = timings if timings is not None else Timings()
-    nbgraderio.ensure_lesson(api, lesson)
-    expected = nbgraderio.lesson_notebooks(api, lesson)
-    released = nbgraderio.released_notebooks(api, lesson)
+    lessons = {}
+    for lesson in classes:
+        nbgraderio.ensure_lesson(api, lesson)
+        lessons[lesson] = (nbgraderio.lesson_notebooks(api, lesson),
+                           nbgraderio.released_notebooks(api, lesson))
     recorder = nbgraderio.Recorder(api)
     config = execute_config(api.config, sandbox=sandbox)
+    total = sum(len(students) for students in classes.values())
     # one more worker than cores: a kernel starting up or shutting down leaves its core idle
     jobs = max(1, jobs or (os.cpu_count() or 1) + 1)
-    results: dict[str, SubmissionResult] = {}
-    bar = _progress(len(students), f"autograde {lesson}", progress)
+    results: dict[str, dict[str, SubmissionResult]] = {lesson: {} for lesson in classes}
+    bar = _progress(total, "autograde " + ", ".join(classes), progress)
 
     context = multiprocessing.get_context("fork" if os.name == "posix" else "spawn")
-    pool = ProcessPoolExecutor(max_workers=min(jobs, max(1, len(students))), mp_context=context,
+    pool = ProcessPoolExecutor(max_workers=min(jobs, max(1, total)), mp_context=context,
                                initializer=_worker_init)
     futures: dict = {}
 
     def record(future) -> None:
-        student, notebooks = futures.pop(future)
+        lesson, student, notebooks = futures.pop(future)
+        key = student if len(classes) == 1 else f"{lesson}/{student}"
         try:
             run = future.result()
         except Exception as err:  # the worker process itself died
             run = worker_failed(err, notebooks)
         start = time.perf_counter()
         if "finished_at" in run:
-            timings.add(student, "waiting", max(0.0, time.time() - run["finished_at"]))
+            timings.add(key, "waiting", max(0.0, time.time() - run["finished_at"]))
         for stage in ("kernel_start", "execution"):
-            timings.add(student, stage, run["timings"].get(stage, 0.0))
-        record_submission(api, recorder, lesson, results[student], notebooks, run)
-        timings.add(student, "record", time.perf_counter() - start)
+            timings.add(key, stage, run["timings"].get(stage, 0.0))
+        record_submission(api, recorder, lesson, results[lesson][student], notebooks, run)
+        timings.add(key, "record", time.perf_counter() - start)
         bar.update(1)
 
     def record_finished(block: bool) -> None:
@@ -115,25 +127,29 @@ def autograde_parallel(lesson: str, students: list[str], api=None, jobs: int | N
             record(future)
 
     try:
-        for student in students:
-            # sanitize the next submission while the workers execute the earlier ones
-            start = time.perf_counter()
-            result = results[student] = SubmissionResult(lesson, student, False)
-            clean = sanitize_submission(api, lesson, student, expected, released)
-            result.error, result.notes, result.review = clean.error, clean.notes, clean.review
-            timings.add(student, "sanitize", time.perf_counter() - start)
-            if not clean.notebooks:
-                bar.update(1)
-            else:
-                future = pool.submit(_run, clean.notebooks, student, lesson, config)
-                futures[future] = (student, clean.notebooks)
-            record_finished(block=False)
+        for lesson, students in classes.items():
+            expected, released = lessons[lesson]
+            for student in students:
+                # sanitize the next submission while the workers execute the earlier ones
+                start = time.perf_counter()
+                result = results[lesson][student] = SubmissionResult(lesson, student, False)
+                clean = sanitize_submission(api, lesson, student, expected, released)
+                result.error, result.notes, result.review = clean.error, clean.notes, clean.review
+                key = student if len(classes) == 1 else f"{lesson}/{student}"
+                timings.add(key, "sanitize", time.perf_counter() - start)
+                if not clean.notebooks:
+                    bar.update(1)
+                else:
+                    future = pool.submit(_run, clean.notebooks, student, lesson, config)
+                    futures[future] = (lesson, student, clean.notebooks)
+                record_finished(block=False)
         while futures:
             record_finished(block=True)
     finally:
         pool.shutdown(wait=True, cancel_futures=True)
     bar.close()
-    read_scores(api, lesson, results)
+    for lesson in classes:
+        read_scores(api, lesson, results[lesson])
     return results
 
 
