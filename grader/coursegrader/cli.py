@@ -10,7 +10,7 @@
     course feedback LESSON          feedback HTML (hidden tests removed), returned via exchange
     course export [CSV]             every grade to a CSV file (default grading/grades.csv)
     course demo [--dir DIR]         a whole simulated term in a throw-away folder
-    course bench LESSON [-n 40]     plain `nbgrader autograde` against ours, side by side
+    course bench LESSON [-n 40]     plain nbgrader autograde against ours, stage by stage
 
 COURSE_GRADING_DIR and COURSE_DB_URL move the grading folder and the gradebook.
 """
@@ -211,7 +211,7 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--lesson", help="lesson id (default: the first)")
     p.add_argument("-j", "--jobs", type=int)
     p.set_defaults(func=_demo)
-    p = sub.add_parser("bench", help="time plain nbgrader autograde against ours")
+    p = sub.add_parser("bench", help="time plain nbgrader autograde against ours, by stage")
     p.add_argument("lesson", nargs="?", default=None)
     p.add_argument("-n", "--students", type=int, default=40)
     p.add_argument("-j", "--jobs", type=int)
