@@ -72,14 +72,31 @@ class TrackedExecute(Execute):
                 return config[section][name]
         return None
 
-    async def async_start_new_kernel(self, **kwargs):
+    def create_kernel_manager(self):
+        # nbclient forgets its kernel manager when the kernel is cleaned up: keep it, to ask
+        # it afterwards why the kernel stopped
+        self.last_km = super().create_kernel_manager()
+        return self.last_km
+
+    def _timed(self, start: float) -> None:
+        timings = self._state["timings"]
+        timings["kernel_start"] = timings.get("kernel_start", 0.0) + time.perf_counter() - start
+
+    # nbconvert's ExecutePreprocessor uses the synchronous setup_kernel: both the kernel's
+    # start and the client's wait for its first reply count as kernel start-up.
+    def start_new_kernel(self, **kwargs):
         start = time.perf_counter()
         try:
-            return await super().async_start_new_kernel(**kwargs)
+            return super().start_new_kernel(**kwargs)
         finally:
-            self._state["timings"]["kernel_start"] = (
-                self._state["timings"].get("kernel_start", 0.0) + time.perf_counter() - start)
-            self.last_km = self.km
+            self._timed(start)
+
+    def start_new_kernel_client(self):
+        start = time.perf_counter()
+        try:
+            return super().start_new_kernel_client()
+        finally:
+            self._timed(start)
 
     def on_cell_executed(self, **kwargs):
         super().on_cell_executed(**kwargs)

@@ -263,3 +263,51 @@ def grading_env():
 
     with mock.patch.dict(os.environ, {"NBGRADER_EXECUTION": "autograde"}):
         yield
+
+
+@contextlib.contextmanager
+def faster_gradebook():
+    """Two costs nbgrader pays per submission that are not the lesson's work, cut for the
+    single writer of a grading run (and put back afterwards):
+
+    * every ``Gradebook(...)`` creates a new SQLAlchemy engine (nbgrader opens the gradebook
+      about ten times per submission): one engine per database URL is reused instead;
+    * nbgrader's metadata check calls ``jsonschema.validate`` for every cell, which checks
+      the schema itself again each time: a validator is built once per schema instead
+      (same validator class, same schema, same errors).
+    """
+    import types
+
+    import jsonschema
+    import nbgrader.api
+    import nbgrader.nbgraderformat.common as common
+
+    engines: dict = {}
+    validators: dict = {}
+    create_engine = nbgrader.api.create_engine
+
+    def cached_engine(url, **kwargs):
+        key = (str(url), tuple(sorted(kwargs.items())))
+        if key not in engines:
+            engines[key] = create_engine(url, **kwargs)
+        return engines[key]
+
+    def validate(instance, schema):
+        key = id(schema)
+        if key not in validators:
+            cls = jsonschema.validators.validator_for(schema)
+            cls.check_schema(schema)
+            validators[key] = (schema, cls(schema))
+        error = jsonschema.exceptions.best_match(validators[key][1].iter_errors(instance))
+        if error is not None:
+            raise error
+
+    nbgrader.api.create_engine = cached_engine
+    common.jsonschema = types.SimpleNamespace(validate=validate)
+    try:
+        yield
+    finally:
+        nbgrader.api.create_engine = create_engine
+        common.jsonschema = jsonschema
+        for engine in engines.values():
+            engine.dispose()

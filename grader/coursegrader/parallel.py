@@ -127,29 +127,31 @@ def autograde_lessons(classes: dict[str, list[str]], api=None, jobs: int | None 
             record(future)
 
     try:
-        for lesson, students in classes.items():
-            expected, released = lessons[lesson]
-            for student in students:
-                # sanitize the next submission while the workers execute the earlier ones
-                start = time.perf_counter()
-                result = results[lesson][student] = SubmissionResult(lesson, student, False)
-                clean = sanitize_submission(api, lesson, student, expected, released)
-                result.error, result.notes, result.review = clean.error, clean.notes, clean.review
-                key = student if len(classes) == 1 else f"{lesson}/{student}"
-                timings.add(key, "sanitize", time.perf_counter() - start)
-                if not clean.notebooks:
-                    bar.update(1)
-                else:
-                    future = pool.submit(_run, clean.notebooks, student, lesson, config)
-                    futures[future] = (lesson, student, clean.notebooks)
-                record_finished(block=False)
-        while futures:
-            record_finished(block=True)
+        with nbgraderio.faster_gradebook():
+            for lesson, students in classes.items():
+                expected, released = lessons[lesson]
+                for student in students:
+                    # sanitize the next submission while the workers execute earlier ones
+                    start = time.perf_counter()
+                    result = results[lesson][student] = SubmissionResult(lesson, student, False)
+                    clean = sanitize_submission(api, lesson, student, expected, released)
+                    result.error, result.notes, result.review = (
+                        clean.error, clean.notes, clean.review)
+                    key = student if len(classes) == 1 else f"{lesson}/{student}"
+                    timings.add(key, "sanitize", time.perf_counter() - start)
+                    if not clean.notebooks:
+                        bar.update(1)
+                    else:
+                        future = pool.submit(_run, clean.notebooks, student, lesson, config)
+                        futures[future] = (lesson, student, clean.notebooks)
+                    record_finished(block=False)
+            while futures:
+                record_finished(block=True)
+            for lesson in classes:
+                read_scores(api, lesson, results[lesson])
     finally:
         pool.shutdown(wait=True, cancel_futures=True)
     bar.close()
-    for lesson in classes:
-        read_scores(api, lesson, results[lesson])
     return results
 
 
