@@ -36,11 +36,13 @@ help:
 	@echo "Grading a class (LESSON=NN-slug; COURSE_GRADING_DIR / COURSE_DB_URL move the data):"
 	@echo "make release LESSON=..    put the lesson in the exchange for students to fetch"
 	@echo "make collect LESSON=..    collect submissions (FROM=download.zip: an LMS download)"
-	@echo "make autograde LESSON=..  autograde every submission on all cores (JOBS=N)"
+	@echo "make autograde LESSON=..  autograde every submission on all cores (JOBS=N;"
+	@echo "                          NO_SANDBOX=1 only for your own trusted notebooks)"
 	@echo "make feedback LESSON=..   feedback without hidden tests, returned to students"
 	@echo "make export               all grades to grading/grades.csv (CSV=path)"
 	@echo "make demo                 a simulated term in a throw-away folder"
-	@echo "make bench-grading        40 students: plain nbgrader autograde against ours"
+	@echo "make bench-grading        40 students (STUDENTS=N): plain nbgrader against ours,"
+	@echo "                          with and without the sandbox, stage by stage"
 
 $(STAMP): requirements.txt pyproject.toml
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -107,7 +109,7 @@ collect: $(STAMP)
 
 autograde: $(STAMP)
 	$(need_lesson)
-	$(COURSE) autograde $(LESSON) $(if $(JOBS),--jobs $(JOBS))
+	$(COURSE) autograde $(LESSON) $(if $(JOBS),--jobs $(JOBS)) $(if $(NO_SANDBOX),--no-sandbox)
 
 feedback: $(STAMP)
 	$(need_lesson)
@@ -120,4 +122,4 @@ demo: $(STAMP)
 	$(COURSE) demo
 
 bench-grading: $(STAMP)
-	$(COURSE) bench $(LESSON) --students $(STUDENTS)
+	$(COURSE) bench $(LESSON) --students $(STUDENTS) $(if $(JOBS),--jobs $(JOBS))
