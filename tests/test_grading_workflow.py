@@ -169,13 +169,18 @@ def test_import_lms_download(tmp_path):
         zf.write(notebook, "bob/renamed copy.ipynb")
         zf.writestr("carol/notes.txt", "no notebook here")
         zf.writestr("readme.pdf", "not a notebook")
+        zf.write(notebook, "dora/problem1.ipynb")  # a lesson of two notebooks: both kept
+        zf.write(notebook, "dora/problem2.ipynb")
     with grading_environment(tmp_path / "grading"):
         api = make_api()
         imported, problems = import_submissions(lesson, archive, api)
         submitted = Path(api.coursedir.submitted_directory)
-    assert sorted(imported) == ["alice", "bob"]
-    for student in imported:
+    assert sorted(imported) == ["alice", "bob", "dora"]
+    for student in ("alice", "bob"):
         assert (submitted / student / lesson / f"{lesson}.ipynb").exists()
+    assert sorted(p.name for p in (submitted / "dora" / lesson).glob("*.ipynb")) == [
+        "problem1.ipynb", "problem2.ipynb"]
+    for student in imported:
         assert (submitted / student / lesson / "timestamp.txt").exists()
     assert {name for name, _ in problems} == {"carol", "readme.pdf"}
 

@@ -36,11 +36,13 @@ class SubmissionResult:
         return "review" if self.review else "graded"
 
 
-def place_submission(submitted_dir: Path, lesson: str, student: str, notebook: Path) -> Path:
-    """Copy ``notebook`` to where nbgrader expects student ``student``'s submission."""
+def place_submission(submitted_dir: Path, lesson: str, student: str, notebook: Path,
+                     name: str | None = None) -> Path:
+    """Copy ``notebook`` to where nbgrader expects student ``student``'s submission (as
+    ``name``, default the lesson's notebook name), with the time of submission."""
     dest = Path(submitted_dir) / student / lesson
     dest.mkdir(parents=True, exist_ok=True)
-    target = dest / f"{lesson}.ipynb"
+    target = dest / (name or f"{lesson}.ipynb")
     shutil.copyfile(notebook, target)
     stamp = _dt.datetime.now(_dt.timezone.utc).strftime("%Y-%m-%d %H:%M:%S.%f %Z")
     (dest / "timestamp.txt").write_text(stamp + "\n")

@@ -51,10 +51,17 @@ def import_submissions(lesson: str, source: Path, api) -> tuple[list[str], list[
             if not notebooks:
                 problems.append((entry.name, "no notebook inside"))
                 continue
-            best = next((nb for nb in notebooks if nb.name == f"{lesson}.ipynb"), notebooks[0])
             dest = submitted / student / lesson
             if dest.exists():
                 shutil.rmtree(dest)
-            place_submission(submitted, lesson, student, best)
+            if len(notebooks) > 1 and len({nb.name for nb in notebooks}) == len(notebooks):
+                # a lesson of several notebooks: each keeps its name (nbgrader grades the
+                # ones the lesson has, scores a missing one 0 and skips the others)
+                for nb in notebooks:
+                    place_submission(submitted, lesson, student, nb, name=nb.name)
+            else:
+                best = next((nb for nb in notebooks if nb.name == f"{lesson}.ipynb"),
+                            notebooks[0])
+                place_submission(submitted, lesson, student, best)
             imported.append(student)
     return imported, problems
