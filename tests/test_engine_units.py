@@ -307,3 +307,32 @@ def test_cli_offers_no_sandbox(capsys):
     assert "--no-sandbox" in out
     assert "run student code without the kernel sandbox (unsafe: only for your own " \
            "trusted notebooks)" in out
+
+
+def test_faster_gradebook_keeps_nbgraders_checks_and_puts_everything_back(tmp_path):
+    import jsonschema
+    import nbgrader.api
+    import nbgrader.nbgraderformat.common as common
+    from nbgrader.api import Gradebook
+    from nbgrader.nbgraderformat import MetadataValidator
+
+    from coursegrader.nbgraderio import faster_gradebook
+
+    good = make_test_cell()
+    good.metadata["nbgrader"]["schema_version"] = 3
+    bad = make_test_cell()
+    bad.metadata["nbgrader"].update(schema_version=3, points="many")
+    url = f"sqlite:///{tmp_path / 'gradebook.db'}"
+    with faster_gradebook():
+        validator = MetadataValidator()
+        validator.validate_cell(good)
+        with pytest.raises(jsonschema.ValidationError):
+            validator.validate_cell(bad)
+        with Gradebook(url) as one, Gradebook(url) as two:
+            assert one.engine is two.engine  # one engine per database
+            one.add_student("ada")
+            assert two.find_student("ada").id == "ada"
+    assert common.jsonschema is jsonschema
+    with Gradebook(url) as one, Gradebook(url) as two:
+        assert one.engine is not two.engine
+    assert nbgrader.api.create_engine.__module__.startswith("sqlalchemy")
