@@ -19,7 +19,7 @@ export PYTHONPATH := $(CURDIR)/src:$(CURDIR)/grader$(if $(PYTHONPATH),:$(PYTHONP
 
 PYTEST_ARGS ?=
 
-.PHONY: help setup lab lab-instructor notebooks browser-deps sandbox-deps test test-fast lint clean \
+.PHONY: help setup lab lab-instructor notebooks browser-deps test test-fast lint clean \
 	bench-cifar release collect autograde feedback export demo bench-grading
 
 help:
@@ -36,11 +36,13 @@ help:
 	@echo "Grading a class (LESSON=NN-slug; COURSE_GRADING_DIR / COURSE_DB_URL move the data):"
 	@echo "make release LESSON=..    put the lesson in the exchange for students to fetch"
 	@echo "make collect LESSON=..    collect submissions (FROM=download.zip: an LMS download)"
-	@echo "make autograde LESSON=..  autograde every submission on all cores (JOBS=N)"
+	@echo "make autograde LESSON=..  autograde every submission on all cores (JOBS=N;"
+	@echo "                          NO_SANDBOX=1 only for your own trusted notebooks)"
 	@echo "make feedback LESSON=..   feedback without hidden tests, returned to students"
 	@echo "make export               all grades to grading/grades.csv (CSV=path)"
 	@echo "make demo                 a simulated term in a throw-away folder"
-	@echo "make bench-grading        40 students: plain nbgrader autograde against ours"
+	@echo "make bench-grading        40 students (STUDENTS=N): plain nbgrader against ours,"
+	@echo "                          with and without the sandbox, stage by stage"
 
 $(STAMP): requirements.txt pyproject.toml
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -69,17 +71,13 @@ notebooks: $(STAMP)
 browser-deps:
 	@bash scripts/install-chromium.sh
 
-# bubblewrap: every submission's kernel runs in it while it is graded (docs/grading.md).
-sandbox-deps:
-	@bash scripts/install-bubblewrap.sh
-
 # Tests and CI train lesson 07 on the small generated data set (see docs/cifar10.md).
 test: export COURSE_BUDGET := ci
-test: $(STAMP) browser-deps sandbox-deps
+test: $(STAMP) browser-deps
 	$(PY) -m pytest tests solutions --nbval-lax --nbval-cell-timeout=600 --durations=15 $(PYTEST_ARGS)
 
 test-fast: export COURSE_BUDGET := ci
-test-fast: $(STAMP) sandbox-deps
+test-fast: $(STAMP)
 	$(PY) -m pytest tests -m "not slow" $(PYTEST_ARGS)
 
 # Lesson 07's network and recipe on whatever device is present (BENCH_ARGS: see --help).
@@ -109,9 +107,9 @@ collect: $(STAMP)
 	$(need_lesson)
 	$(COURSE) collect $(LESSON) $(if $(FROM),--from "$(FROM)")
 
-autograde: $(STAMP) sandbox-deps
+autograde: $(STAMP)
 	$(need_lesson)
-	$(COURSE) autograde $(LESSON) $(if $(JOBS),--jobs $(JOBS))
+	$(COURSE) autograde $(LESSON) $(if $(JOBS),--jobs $(JOBS)) $(if $(NO_SANDBOX),--no-sandbox)
 
 feedback: $(STAMP)
 	$(need_lesson)
@@ -120,8 +118,8 @@ feedback: $(STAMP)
 export: $(STAMP)
 	$(COURSE) export $(CSV)
 
-demo: $(STAMP) sandbox-deps
+demo: $(STAMP)
 	$(COURSE) demo
 
-bench-grading: $(STAMP) sandbox-deps
-	$(COURSE) bench $(LESSON) --students $(STUDENTS)
+bench-grading: $(STAMP)
+	$(COURSE) bench $(LESSON) --students $(STUDENTS) $(if $(JOBS),--jobs $(JOBS))

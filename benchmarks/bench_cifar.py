@@ -28,6 +28,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "src"))
+sys.path.insert(0, str(ROOT / "grader"))  # coursegrader.cells: nbgrader cell metadata
 
 LESSON = "07-cifar10-cnn"
 MODEL_CELL = "ex2-cnn"
@@ -39,10 +40,12 @@ def load_lesson_model():
     import torch
     from torch import nn
 
+    from coursegrader import cells
+
     path = ROOT / "solutions" / LESSON / f"{LESSON}.ipynb"
     nb = nbformat.read(path, as_version=4)
     for cell in nb.cells:
-        if cell.metadata.get("nbgrader", {}).get("grade_id") == MODEL_CELL:
+        if cells.grade_id(cell) == MODEL_CELL:
             namespace = {"torch": torch, "nn": nn}
             exec(compile(cell.source, f"{path.name}:{MODEL_CELL}", "exec"), namespace)
             return namespace["CifarCNN"]

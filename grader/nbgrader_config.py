@@ -15,17 +15,20 @@ command set. Two environment variables move the instructor's working data elsewh
 """
 
 import os
+import sys
+
+# The grading-folder rule lives in coursegrader.paths (grader/coursegrader, next to this file).
+if os.path.dirname(os.path.abspath(__file__)) not in sys.path:
+    sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from coursegrader.paths import COURSE_ROOT, SOLUTIONS_DIR, db_url, grading_dir  # noqa: E402
 
 c = get_config()  # noqa: F821 (provided by traitlets when it loads this file)
 
-COURSE_ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-GRADING_DIR = os.path.abspath(
-    os.environ.get("COURSE_GRADING_DIR") or os.path.join(COURSE_ROOT, "grading")
-)
+GRADING_DIR = str(grading_dir())
 
 c.CourseDirectory.course_id = "pytorch-course"
-c.CourseDirectory.root = COURSE_ROOT
-c.CourseDirectory.source_directory = "solutions"
+c.CourseDirectory.root = str(COURSE_ROOT)
+c.CourseDirectory.source_directory = SOLUTIONS_DIR.name
 c.CourseDirectory.release_directory = "notebooks"
 # Absolute paths: nbgrader joins them onto the root, which leaves an absolute path as it is.
 c.CourseDirectory.submitted_directory = os.path.join(GRADING_DIR, "submitted")
@@ -33,9 +36,7 @@ c.CourseDirectory.autograded_directory = os.path.join(GRADING_DIR, "autograded")
 c.CourseDirectory.feedback_directory = os.path.join(GRADING_DIR, "feedback")
 c.CourseDirectory.solution_directory = os.path.join(GRADING_DIR, "solution")
 c.CourseDirectory.source_with_tests_directory = os.path.join(GRADING_DIR, "source_with_tests")
-c.CourseDirectory.db_url = os.environ.get("COURSE_DB_URL") or "sqlite:///" + os.path.join(
-    GRADING_DIR, "gradebook.db"
-)
+c.CourseDirectory.db_url = db_url()
 
 # The exchange that release/fetch/submit/collect use on one machine: a folder of the course,
 # so that nobody needs root to create /srv/nbgrader/exchange.
@@ -68,10 +69,6 @@ c.OverwriteCells.add_missing_cells = True
 
 # Feedback never shows hidden tests (nbgrader shows them: its issues #917, #1363).
 # HideHiddenTests lives in grader/coursegrader/feedback.py, importable from this folder.
-import sys  # noqa: E402
-
-if os.path.dirname(os.path.abspath(__file__)) not in sys.path:
-    sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from nbconvert.preprocessors import CSSHTMLHeaderPreprocessor  # noqa: E402
 from nbgrader.preprocessors import GetGrades  # noqa: E402
 

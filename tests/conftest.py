@@ -14,6 +14,7 @@ from pathlib import Path
 import nbformat
 import pytest
 
+from coursegrader import cells
 from coursegrader.api import ensure_tools_on_path
 from coursegrader.paths import NOTEBOOKS_DIR, SOLUTIONS_DIR, jupyter_env, lesson_notebook, lessons
 
@@ -22,24 +23,38 @@ os.environ.update(jupyter_env())
 ensure_tools_on_path()
 
 LESSONS = lessons()
+# The grading round runs without the kernel sandbox until the sandbox is part of the course.
+SANDBOX = False
 SUBMISSIONS_DIR = Path(__file__).parent / "submissions"
+
+
+def _submissions_module(lesson: str):
+    path = SUBMISSIONS_DIR / f"{lesson}.py"
+    if not path.exists():
+        return None
+    spec = importlib.util.spec_from_file_location(f"variants_{lesson.replace('-', '_')}", path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
 
 
 def load_variants(lesson: str) -> dict:
     """The wrong-but-plausible submissions of a lesson, from tests/submissions/<lesson>.py."""
-    path = SUBMISSIONS_DIR / f"{lesson}.py"
-    if not path.exists():
-        return {}
-    spec = importlib.util.spec_from_file_location(f"variants_{lesson.replace('-', '_')}", path)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module.VARIANTS
+    module = _submissions_module(lesson)
+    return module.VARIANTS if module is not None else {}
+
+
+def load_correct(lesson: str) -> dict:
+    """Correct answers written differently from the reference (the ``CORRECT`` dict of
+    tests/submissions/<lesson>.py, same shape as VARIANTS without "loses"); {} if none."""
+    module = _submissions_module(lesson)
+    return getattr(module, "CORRECT", {}) if module is not None else {}
 
 
 def make_variant(lesson: str, replace: dict[str, str], dest: Path) -> Path:
     """The reference solution of ``lesson`` with the source of some cells replaced."""
     nb = nbformat.read(lesson_notebook(lesson), as_version=4)
-    ids = {cell.metadata.get("nbgrader", {}).get("grade_id"): cell for cell in nb.cells}
+    ids = {cells.grade_id(cell): cell for cell in nb.cells}
     for grade_id, source in replace.items():
         if grade_id not in ids:
             raise KeyError(f"{lesson} has no cell with grade_id {grade_id!r}")
@@ -51,13 +66,7 @@ def make_variant(lesson: str, replace: dict[str, str], dest: Path) -> Path:
 
 def graded_cells(lesson: str) -> dict[str, float]:
     """grade_id -> points of every autograded test cell of a lesson."""
-    nb = nbformat.read(lesson_notebook(lesson), as_version=4)
-    cells = {}
-    for cell in nb.cells:
-        meta = cell.metadata.get("nbgrader", {})
-        if meta.get("grade") and cell.cell_type == "code":
-            cells[meta["grade_id"]] = float(meta.get("points", 0))
-    return cells
+    return cells.test_points(lesson_notebook(lesson))
 
 
 @pytest.fixture(scope="session")
@@ -76,6 +85,7 @@ def generated(tmp_path_factory) -> Path:
 class Round:
     results: dict  # (lesson, student) -> SubmissionResult
     variants: dict  # lesson -> {variant name: spec}
+    correct: dict  # lesson -> {name: spec} (graded as student "correct-<name>")
     csv: Path
     grading_dir: Path
 
@@ -84,37 +94,44 @@ class Round:
 def grading_round(tmp_path_factory) -> Round:
     """A real autograding round through nbgrader's gradebook, for every lesson:
     'perfect' submits the reference solution, 'blank' the untouched student notebook,
-    and every wrong variant of tests/submissions/<lesson>.py one submission each."""
+    every wrong variant of tests/submissions/<lesson>.py one submission each, and every
+    correct-but-different answer of its CORRECT dict one each ("correct-<name>").
+
+    All lessons are graded in one run of the course's parallel autograder (one pool of
+    workers for the whole round: no idle cores at the end of each lesson)."""
     from coursegrader.api import grading_environment, make_api
     from coursegrader.grading import export_csv, place_submission
-    from coursegrader.parallel import autograde_parallel
+    from coursegrader.nbgraderio import generate_lesson
+    from coursegrader.parallel import autograde_lessons
 
     root = tmp_path_factory.mktemp("round")
     grading_dir = root / "grading"
-    results, variants = {}, {}
+    results, variants, correct, classes = {}, {}, {}, {}
     with grading_environment(grading_dir):
         api = make_api(**{"CourseDirectory.release_directory": str(root / "release")})
         submitted = Path(api.coursedir.submitted_directory)
         for lesson in LESSONS:
-            outcome = api.generate_assignment(lesson, force=True, create=True)
-            assert outcome["success"], outcome.get("error")
+            generate_lesson(api, lesson)
             place_submission(submitted, lesson, "perfect", lesson_notebook(lesson))
             place_submission(
                 submitted, lesson, "blank", lesson_notebook(lesson, NOTEBOOKS_DIR)
             )
-            variants[lesson] = load_variants(lesson)
-            for name, spec in variants[lesson].items():
+            variants[lesson], correct[lesson] = load_variants(lesson), load_correct(lesson)
+            named = {**variants[lesson],
+                     **{f"correct-{name}": spec for name, spec in correct[lesson].items()}}
+            for name, spec in named.items():
                 nb = make_variant(lesson, spec["replace"], root / "variants" / lesson / name)
                 place_submission(submitted, lesson, name, nb)
-            students = ["perfect", "blank", *variants[lesson]]
-            # The course's parallel autograder: nbgrader's own preprocessors and gradebook,
-            # executions spread over the cores (tests/test_grading_workflow.py checks that it
-            # gives the same gradebook results as nbgrader's serial autograde).
-            graded = autograde_parallel(lesson, students, api=api, progress=False)
-            for student, result in graded.items():
+            classes[lesson] = ["perfect", "blank", *named]
+        # The course's parallel autograder: nbgrader's own preprocessors and gradebook,
+        # executions spread over the cores (tests/test_nbgrader_parity.py checks that it
+        # gives the same gradebook as nbgrader's serial autograde).
+        graded = autograde_lessons(classes, api=api, progress=False, sandbox=SANDBOX)
+        for lesson, by_student in graded.items():
+            for student, result in by_student.items():
                 results[(lesson, student)] = result
         csv = export_csv(root / "grades.csv", api=api)
-    return Round(results, variants, csv, grading_dir)
+    return Round(results, variants, correct, csv, grading_dir)
 
 
 def pytest_report_header(config):

@@ -6,9 +6,10 @@ import csv
 
 import pytest
 
-from conftest import LESSONS, graded_cells, load_variants
+from conftest import LESSONS, graded_cells, load_correct, load_variants
 
 VARIANT_CASES = [(lesson, name) for lesson in LESSONS for name in load_variants(lesson)]
+CORRECT_CASES = [(lesson, name) for lesson in LESSONS for name in load_correct(lesson)]
 
 
 @pytest.mark.slow
@@ -59,3 +60,32 @@ def test_grades_export_to_csv(grading_round):
         assert row is not None, f"{lesson}/{student} missing from the CSV export"
         assert float(row["raw_score"]) == result.score
         assert float(row["max_score"]) == result.max_score
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize(("lesson", "name"), CORRECT_CASES)
+def test_correct_answer_written_differently_gets_full_marks(lesson, name, grading_round):
+    """Every entry of CORRECT in tests/submissions/<lesson>.py: right, but not the
+    reference's code. The tests must not demand the reference's way of writing it."""
+    result = grading_round.results[(lesson, f"correct-{name}")]
+    assert result.success, result.error
+    assert result.status == "graded", f"{lesson}/{name} held for review: {result.review}"
+    cells = graded_cells(lesson)
+    lost = {g: c.score for g, c in result.cells.items() if c.score != c.max_score}
+    assert result.score == sum(cells.values()), f"{lesson}/{name} loses points: {lost}"
+
+
+def test_correct_answers_name_real_cells():
+    """A CORRECT entry must replace answer cells the lesson has (checked without grading)."""
+    import nbformat
+
+    from coursegrader import cells
+    from coursegrader.paths import lesson_notebook
+
+    for lesson, name in CORRECT_CASES:
+        spec = load_correct(lesson)[name]
+        assert "loses" not in spec, f"{lesson}/{name}: a correct answer loses nothing"
+        nb = nbformat.read(lesson_notebook(lesson), as_version=4)
+        answers = cells.answers(nb)
+        unknown = set(spec["replace"]) - set(answers)
+        assert not unknown, f"{lesson}/{name} replaces cells that are no answers: {unknown}"

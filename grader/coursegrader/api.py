@@ -12,6 +12,7 @@ import os
 import sys
 from collections.abc import Iterator
 from pathlib import Path
+from unittest import mock
 
 from coursegrader.paths import CONFIG_FILE
 
@@ -68,14 +69,8 @@ def make_api(quiet: bool = True, **overrides):
 
 @contextlib.contextmanager
 def grading_environment(grading_dir: Path | None = None) -> Iterator[None]:
-    """Temporarily point COURSE_GRADING_DIR somewhere else (tests, demos)."""
-    old = os.environ.get("COURSE_GRADING_DIR")
-    if grading_dir is not None:
-        os.environ["COURSE_GRADING_DIR"] = str(grading_dir)
-    try:
+    """Temporarily point COURSE_GRADING_DIR somewhere else (tests, demos, benchmarks); the
+    environment is put back as it was afterwards."""
+    new = {"COURSE_GRADING_DIR": str(grading_dir)} if grading_dir is not None else {}
+    with mock.patch.dict(os.environ, new):
         yield
-    finally:
-        if old is None:
-            os.environ.pop("COURSE_GRADING_DIR", None)
-        else:
-            os.environ["COURSE_GRADING_DIR"] = old

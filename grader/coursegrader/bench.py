@@ -1,37 +1,51 @@
-"""Benchmark: plain ``nbgrader autograde`` against ``course autograde``, side by side.
+"""Benchmark: plain nbgrader autograde against ours, side by side, and where our time goes.
 
-Both grade the same simulated class (perfect, blank and half-done submissions in turn) of
-one lesson, each as its own command with its own grading folder and gradebook, on this
-machine. Prints both wall times, the ratio, and whether every cell's score is identical.
+The same simulated class (perfect, blank and half-done submissions in turn) of one lesson
+is graded by
+
+* plain nbgrader: its own autograde of every student in one run (``NbGraderAPI.autograde``
+  with student ``*``, what ``nbgrader autograde LESSON --force`` does), serially;
+* ours without the kernel sandbox (``autograde_parallel(..., sandbox=False)``);
+* ours with the kernel sandbox, when coursegrader.sandbox is installed and can run here,
+
+each with its own grading folder and gradebook, all in this one process (so nobody pays
+the import of nbgrader in the timings). Prints the wall times, the speed-ups, whether every
+cell's score is identical to plain nbgrader's, and per submission, stage by stage, where
+our time went.
 """
 
 from __future__ import annotations
 
 import os
-import subprocess
-import sys
 import tempfile
 import time
 from pathlib import Path
 
 import nbformat
 
+from coursegrader import cells
 from coursegrader.api import grading_environment, make_api
 from coursegrader.grading import place_submission
-from coursegrader.paths import NOTEBOOKS_DIR, jupyter_env, lesson_notebook, lessons
+from coursegrader.nbgraderio import generate_lesson
+from coursegrader.paths import NOTEBOOKS_DIR, lesson_notebook, lessons
+
+STAGE_NAMES = {
+    "sanitize": "sanitize (writer)",
+    "kernel_start": "kernel start (worker)",
+    "execution": "execution (worker)",
+    "record": "record (writer)",
+    "waiting": "waiting for the writer",
+}
 
 
 def _half_done(lesson: str, dest: Path) -> Path:
     """The blank notebook with the first half of the answers filled in."""
-    solution = nbformat.read(lesson_notebook(lesson), as_version=4)
-    answers = {c.metadata.get("nbgrader", {}).get("grade_id"): c.source for c in solution.cells
-               if c.metadata.get("nbgrader", {}).get("solution")}
+    answers = cells.answers(nbformat.read(lesson_notebook(lesson), as_version=4))
     keep = list(answers)[: len(answers) // 2]
     nb = nbformat.read(lesson_notebook(lesson, NOTEBOOKS_DIR), as_version=4)
     for cell in nb.cells:
-        grade_id = cell.metadata.get("nbgrader", {}).get("grade_id")
-        if grade_id in keep:
-            cell.source = answers[grade_id]
+        if cells.grade_id(cell) in keep:
+            cell.source = answers[cells.grade_id(cell)]
     nbformat.write(nb, dest)
     return dest
 
@@ -43,12 +57,11 @@ def simulated_class(lesson: str, n: int, work: Path) -> dict[str, Path]:
     return {f"student{i + 1:02d}": kinds[i % 3] for i in range(n)}
 
 
-def scores(grading: Path, lesson: str) -> dict:
+def scores(api, lesson: str) -> dict:
     from nbgrader.api import Gradebook
 
-    api_db = f"sqlite:///{grading / 'gradebook.db'}"
     out = {}
-    with Gradebook(api_db, "pytorch-course") as gb:
+    with Gradebook(api.coursedir.db_url, api.coursedir.course_id) as gb:
         for sub in gb.assignment_submissions(lesson):
             for nb in sub.notebooks:
                 for grade in nb.grades:
@@ -56,46 +69,73 @@ def scores(grading: Path, lesson: str) -> dict:
     return out
 
 
-def _timed(cmd: list[str], grading: Path) -> float:
-    env = jupyter_env()
-    env["COURSE_GRADING_DIR"] = str(grading)
-    env.pop("COURSE_DB_URL", None)
-    env["PATH"] = os.path.dirname(sys.executable) + os.pathsep + env.get("PATH", "")
-    start = time.perf_counter()
-    done = subprocess.run(cmd, env=env, capture_output=True, text=True)
-    seconds = time.perf_counter() - start
-    if done.returncode != 0:
-        print(done.stdout[-2000:], done.stderr[-2000:], file=sys.stderr)
-    return seconds
+def engines() -> list[str]:
+    """plain, ours, and ours-sandbox where the sandbox is installed and can run here."""
+    from coursegrader.execute import sandbox_module
+
+    names = ["plain", "ours"]
+    module = sandbox_module()
+    if module is not None:
+        try:
+            module.check_available()
+            names.append("ours-sandbox")
+        except Exception as err:
+            print(f"  (no sandbox column: {err})")
+    return names
 
 
 def run_bench(lesson: str | None = None, n: int = 40, jobs: int | None = None,
               folder: Path | None = None, echo=print) -> dict:
+    from coursegrader.parallel import Timings, autograde_parallel
+
     lesson = lesson or lessons()[0]
     folder = Path(folder or tempfile.mkdtemp(prefix="course-bench-")).resolve()
     students = simulated_class(lesson, n, folder / "work")
-    for name in ("plain", "ours"):
+    names = engines()
+    cores = os.cpu_count()
+    jobs = jobs or (cores or 1) + 1
+    echo(f"benchmark: {n} simulated students, lesson {lesson}, {cores} cores, "
+         f"{jobs} workers for ours, in {folder}")
+    report: dict = {"lesson": lesson, "students": n, "cores": cores, "jobs": jobs}
+    seconds, timings, found = {}, {}, {}
+    for name in names:
         with grading_environment(folder / name):
             api = make_api(**{"CourseDirectory.release_directory": str(folder / "release")})
-            result = api.generate_assignment(lesson, force=True, create=True)
-            assert result["success"], result.get("error")
+            generate_lesson(api, lesson)
             for student, notebook in students.items():
-                place_submission(Path(api.coursedir.submitted_directory), lesson, student, notebook)
-    cores = os.cpu_count()
-    echo(f"benchmark: {n} simulated students, lesson {lesson}, {cores} cores, in {folder}")
-    bindir = os.path.dirname(sys.executable)
-    plain = _timed([os.path.join(bindir, "nbgrader"), "autograde", lesson, "--force"],
-                   folder / "plain")
-    echo(f"  plain `nbgrader autograde {lesson} --force`: {plain:7.1f} s")
-    ours_cmd = [sys.executable, "-m", "coursegrader.cli", "autograde", lesson]
-    if jobs:
-        ours_cmd += ["--jobs", str(jobs)]
-    ours = _timed(ours_cmd, folder / "ours")
-    echo(f"  `course autograde {lesson}`:                 {ours:7.1f} s")
-    a, b = scores(folder / "plain", lesson), scores(folder / "ours", lesson)
-    identical = a == b and len(a) == n * len({g for _, g in a})
-    diff = sorted(k for k in set(a) | set(b) if a.get(k) != b.get(k))
-    echo(f"  speed-up: {plain / ours:.2f}x   scores identical: {identical} "
-         f"({len(a)} cell grades in each gradebook"
-         + (f"; differ: {diff[:5]}" if diff else "") + ")")
-    return {"plain_s": plain, "ours_s": ours, "ratio": plain / ours, "identical": identical}
+                place_submission(Path(api.coursedir.submitted_directory), lesson, student,
+                                 notebook)
+            start = time.perf_counter()
+            if name == "plain":
+                outcome = api.autograde(lesson, "*", force=True, create=True)
+                if not outcome.get("success"):
+                    echo("  plain nbgrader reported a failure: "
+                         + (outcome.get("error") or "")[-500:])
+            else:
+                timings[name] = Timings()
+                autograde_parallel(lesson, list(students), api=api, jobs=jobs, progress=False,
+                                   sandbox=name == "ours-sandbox", timings=timings[name])
+            seconds[name] = time.perf_counter() - start
+            found[name] = scores(api, lesson)
+    plain = found["plain"]
+    expected_cells = n * len({g for _, g in plain})
+    echo(f"  {'':<22}" + "".join(f"{name:>14}" for name in names))
+    echo(f"  {'wall time (s)':<22}" + "".join(f"{seconds[x]:>14.1f}" for x in names))
+    echo(f"  {'speed-up vs plain':<22}"
+         + "".join(f"{seconds['plain'] / seconds[x]:>13.2f}x" for x in names))
+    identical = {x: found[x] == plain and len(plain) == expected_cells for x in names}
+    echo(f"  {'scores identical':<22}" + "".join(f"{str(identical[x]):>14}" for x in names))
+    for name in names[1:]:
+        diff = sorted(k for k in set(plain) | set(found[name])
+                      if plain.get(k) != found[name].get(k))
+        if diff:
+            echo(f"  {name} differs from plain nbgrader at {diff[:5]}")
+    if timings:
+        echo("  per submission, mean seconds by stage (the workers' stages run side by side):")
+        for stage, label in STAGE_NAMES.items():
+            echo(f"    {label:<26}" + "".join(
+                f"{timings[x].mean()[stage]:>14.2f}" for x in names[1:]))
+    report.update(seconds=seconds, identical=all(identical.values()),
+                  ratio=seconds["plain"] / seconds["ours"],
+                  stages={x: timings[x].mean() for x in timings})
+    return report

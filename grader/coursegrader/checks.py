@@ -2,15 +2,16 @@
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from pathlib import Path
 
 import nbformat
 
-SOLUTION_RE = re.compile(r"###\s*BEGIN SOLUTION(.*?)###\s*END SOLUTION", re.S)
-HIDDEN_RE = re.compile(r"###\s*BEGIN HIDDEN TESTS(.*?)###\s*END HIDDEN TESTS", re.S)
-MARKERS = ("BEGIN SOLUTION", "END SOLUTION", "BEGIN HIDDEN TESTS", "END HIDDEN TESTS")
+from coursegrader import cells
+
+SOLUTION_RE = cells.solution_re()
+HIDDEN_RE = cells.hidden_re()
+MARKERS = cells.markers()
 
 
 @dataclass(frozen=True)

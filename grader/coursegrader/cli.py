@@ -5,12 +5,12 @@
     course release LESSON           record the lesson in the gradebook, put it in the exchange
     course collect LESSON [--from ZIP_OR_FOLDER]
                                     collect submissions from the exchange (or an LMS download)
-    course autograde LESSON [-j N] [--timeout S] [STUDENT ...]
+    course autograde LESSON [-j N] [--timeout S] [--no-sandbox] [STUDENT ...]
                                     autograde every submission, on all cores
     course feedback LESSON          feedback HTML (hidden tests removed), returned via exchange
     course export [CSV]             every grade to a CSV file (default grading/grades.csv)
     course demo [--dir DIR]         a whole simulated term in a throw-away folder
-    course bench LESSON [-n 40]     plain `nbgrader autograde` against ours, side by side
+    course bench LESSON [-n 40]     plain nbgrader autograde against ours, stage by stage
 
 COURSE_GRADING_DIR and COURSE_DB_URL move the grading folder and the gradebook.
 """
@@ -62,38 +62,96 @@ def _api(args):
 def _release(args) -> int:
     from coursegrader.workflow import release
 
-    print(release(args.lesson, _api(args)))
+    done = release(args.lesson, _api(args))
+    print(f"released {done.lesson}: students can fetch it from the exchange ({done.outbound})")
     return 0
+
+
+def format_collected(done) -> str:
+    if done.source is None:
+        new = done.new
+        return (f"collected {done.lesson} from the exchange: {len(done.students)} submission(s) "
+                f"in {done.folder} ({len(new)} new"
+                + (f": {', '.join(new)}" if 0 < len(new) <= 10 else "") + ")")
+    lines = [f"imported {len(done.students)} submission(s) of {done.lesson} from {done.source}"]
+    lines += [f"  skipped {name}: {why}" for name, why in done.skipped]
+    return "\n".join(lines)
 
 
 def _collect(args) -> int:
     from coursegrader.workflow import collect
 
-    print(collect(args.lesson, args.source, _api(args)))
+    print(format_collected(collect(args.lesson, args.source, _api(args))))
     return 0
+
+
+def _sandbox_problem() -> str | None:
+    """Why the kernel sandbox cannot run on this machine (None: it can, or is not
+    installed). Checked before any lesson is touched."""
+    from coursegrader.execute import sandbox_module
+
+    module = sandbox_module()
+    if module is None:
+        return None
+    try:
+        module.check_available()
+    except Exception as err:
+        return str(err) or type(err).__name__
+    return None
 
 
 def _autograde(args) -> int:
-    from coursegrader.workflow import autograde
+    from coursegrader.workflow import autograde, summarize
 
-    results, summary = autograde(args.lesson, args.students or None, args.jobs, _api(args))
-    print(summary)
+    sandbox = not args.no_sandbox
+    if sandbox:
+        problem = _sandbox_problem()
+        if problem:
+            print(problem, file=sys.stderr)
+            return 1
+    run = autograde(args.lesson, args.students or None, args.jobs, _api(args), sandbox=sandbox)
+    print(summarize(run))
     return 0
+
+
+def format_feedback(run) -> str:
+    lines = [f"feedback for {run.lesson}: {len(run.generated)} generated in {run.folder}"]
+    if run.failed:
+        lines.append(f"  could not generate feedback for: {', '.join(run.failed)}")
+    if run.release and run.generated:
+        lines.append(f"  {len(run.returned)} returned to the students through the exchange")
+        if run.not_returned:
+            lines.append(f"  returning failed for: {', '.join(run.not_returned)}")
+        if run.lms:
+            lines.append(f"  {len(run.lms)} not submitted through the exchange (LMS import): "
+                         f"upload feedback/<student>/{run.lesson}/*.html to the LMS")
+    return "\n".join(lines)
 
 
 def _feedback(args) -> int:
     from coursegrader.workflow import feedback
 
-    print(feedback(args.lesson, _api(args), release=not args.no_return))
+    print(format_feedback(feedback(args.lesson, _api(args), release=not args.no_return)))
     return 0
+
+
+def format_grades(done) -> str:
+    rows = done.rows
+    lines = [f"{len(rows)} grade(s) written to {done.path}"]
+    if rows:
+        width = max(7, *(len(r["student_id"]) for r in rows))
+        lines.append(f"  {'lesson':<20} {'student':<{width}}  score")
+        for r in sorted(rows, key=lambda r: (r["assignment"], r["student_id"])):
+            lines.append(f"  {r['assignment']:<20} {r['student_id']:<{width}}  "
+                         f"{float(r['score'] or 0):g}/{float(r['max_score'] or 0):g}")
+    return "\n".join(lines)
 
 
 def _export(args) -> int:
     from coursegrader.paths import grading_dir
     from coursegrader.workflow import grades
 
-    _, table = grades(args.csv or grading_dir() / "grades.csv", _api(args))
-    print(table)
+    print(format_grades(grades(args.csv or grading_dir() / "grades.csv", _api(args))))
     return 0
 
 
@@ -137,6 +195,9 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("students", nargs="*", help="only these students (default: all)")
     p.add_argument("-j", "--jobs", type=int, help="worker processes (default: cores + 1)")
     p.add_argument("--timeout", type=int, help="per-cell time limit in seconds")
+    p.add_argument("--no-sandbox", action="store_true",
+                   help="run student code without the kernel sandbox (unsafe: only for your "
+                   "own trusted notebooks)")
     p.set_defaults(func=_autograde)
     p = sub.add_parser("feedback", help="generate feedback and return it to the students")
     p.add_argument("lesson")
@@ -150,7 +211,7 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--lesson", help="lesson id (default: the first)")
     p.add_argument("-j", "--jobs", type=int)
     p.set_defaults(func=_demo)
-    p = sub.add_parser("bench", help="time plain nbgrader autograde against ours")
+    p = sub.add_parser("bench", help="time plain nbgrader autograde against ours, by stage")
     p.add_argument("lesson", nargs="?", default=None)
     p.add_argument("-n", "--students", type=int, default=40)
     p.add_argument("-j", "--jobs", type=int)

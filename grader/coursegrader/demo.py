@@ -14,6 +14,7 @@ from unittest import mock
 
 import nbformat
 
+from coursegrader import cells
 from coursegrader.api import grading_environment, make_api
 from coursegrader.paths import lesson_notebook, lessons
 
@@ -39,10 +40,10 @@ def _student_work(kind: str, lesson: str, fetched: Path) -> None:
         return
     solution = nbformat.read(lesson_notebook(lesson), as_version=4)
     student = nbformat.read(fetched, as_version=4)
-    answers = {c.metadata.get("nbgrader", {}).get("grade_id"): c.source for c in solution.cells}
+    answers = cells.answers(solution)
     for cell in student.cells:
-        grade_id = cell.metadata.get("nbgrader", {}).get("grade_id")
-        if cell.metadata.get("nbgrader", {}).get("solution") and grade_id in answers:
+        grade_id = cells.grade_id(cell)
+        if cells.is_answer(cell) and grade_id in answers:
             cell.source = answers[grade_id]
             if kind == "partly-wrong" and grade_id in PARTLY_WRONG:
                 cell.source = PARTLY_WRONG[grade_id]
@@ -58,14 +59,15 @@ def run_demo(folder: Path | None = None, lesson: str | None = None, jobs: int | 
     from nbgrader.coursedir import CourseDirectory
     from nbgrader.exchange.default import ExchangeFetchAssignment, ExchangeSubmit
 
-    from coursegrader import workflow
+    from coursegrader import cli, workflow
 
     lesson = lesson or lessons()[0]
     folder = Path(folder or tempfile.mkdtemp(prefix="course-demo-")).resolve()
     echo(f"demo term in {folder} (COURSE_GRADING_DIR), lesson {lesson}")
     with grading_environment(folder / "grading"):
         api = make_api(**{"CourseDirectory.release_directory": str(folder / "release")})
-        echo("1. " + workflow.release(lesson, api))
+        done = workflow.release(lesson, api)
+        echo(f"1. released {lesson} to the exchange ({done.outbound})")
         echo(f"2. {len(STUDENTS)} students fetch, work and submit through the exchange:")
         for student, kind in STUDENTS.items():
             home = folder / "students" / student
@@ -84,12 +86,12 @@ def run_demo(folder: Path | None = None, lesson: str | None = None, jobs: int | 
             with mock.patch("nbgrader.exchange.default.submit.get_username", return_value=student):
                 submit.start()
             echo(f"   {student}: {kind}")
-        echo("3. " + workflow.collect(lesson, api=api))
-        results, summary = workflow.autograde(lesson, jobs=jobs, api=api)
-        echo("4. " + summary)
-        echo("5. " + workflow.feedback(lesson, api=api))
-        _, table = workflow.grades(folder / "grades.csv", api=api)
-        echo("6. " + table)
+        echo("3. " + cli.format_collected(workflow.collect(lesson, api=api)))
+        run = workflow.autograde(lesson, jobs=jobs, api=api, progress=False)
+        results = run.results
+        echo("4. " + workflow.summarize(run))
+        echo("5. " + cli.format_feedback(workflow.feedback(lesson, api=api)))
+        echo("6. " + cli.format_grades(workflow.grades(folder / "grades.csv", api=api)))
     report = {s: {"status": r.status, "score": r.score, "max_score": r.max_score}
               for s, r in results.items()}
     (folder / "demo-results.json").write_text(json.dumps(report, indent=2))

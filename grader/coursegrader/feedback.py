@@ -12,22 +12,17 @@ from __future__ import annotations
 
 from nbgrader.preprocessors import NbGraderPreprocessor
 
-from coursegrader.checks import HIDDEN_RE
+from coursegrader import cells
 
 HIDDEN_NOTE = "# ... hidden tests run here: they are not shown in the feedback ..."
-
-
-def _is_test(cell) -> bool:
-    meta = cell.get("metadata", {}).get("nbgrader", {}) or {}
-    return bool(meta.get("grade")) and not meta.get("solution")
 
 
 def hide_hidden_tests(cell) -> None:
     """Remove hidden tests from one cell (source and error output) in place."""
     if cell.get("cell_type") != "code":
         return
-    cell["source"] = HIDDEN_RE.sub(HIDDEN_NOTE, cell.get("source", ""))
-    if not _is_test(cell):
+    cell["source"] = cells.hidden_re().sub(HIDDEN_NOTE, cell.get("source", ""))
+    if not cells.is_test(cell):
         return
     for out in cell.get("outputs", []):
         if out.get("output_type") == "error":

@@ -5,11 +5,11 @@ from __future__ import annotations
 from pathlib import Path
 
 from coursegrader.api import make_api
+from coursegrader.nbgraderio import WorkflowError, generate_lesson
 from coursegrader.paths import lessons as all_lessons
 
-
-class GenerationError(RuntimeError):
-    """nbgrader could not generate a lesson; the message holds nbgrader's own log."""
+# nbgrader could not generate a lesson; the message names it and holds nbgrader's own log.
+GenerationError = WorkflowError
 
 
 def generate(
@@ -31,10 +31,5 @@ def generate(
     api = make_api(**overrides)
     todo = list(lessons) if lessons else all_lessons()
     for lesson in todo:
-        result = api.generate_assignment(lesson, force=True, create=True)
-        if not result.get("success"):
-            raise GenerationError(
-                f"nbgrader could not generate the student version of {lesson}:\n"
-                f"{result.get('error') or ''}\n{result.get('log') or ''}"
-            )
+        generate_lesson(api, lesson)
     return todo

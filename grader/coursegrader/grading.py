@@ -1,4 +1,4 @@
-"""Autograde submissions and read the gradebook, in one process through nbgrader's API."""
+"""Submissions and their results: place a submission, read the gradebook, export CSV."""
 
 from __future__ import annotations
 
@@ -36,30 +36,17 @@ class SubmissionResult:
         return "review" if self.review else "graded"
 
 
-def place_submission(submitted_dir: Path, lesson: str, student: str, notebook: Path) -> Path:
-    """Copy ``notebook`` to where nbgrader expects student ``student``'s submission."""
+def place_submission(submitted_dir: Path, lesson: str, student: str, notebook: Path,
+                     name: str | None = None) -> Path:
+    """Copy ``notebook`` to where nbgrader expects student ``student``'s submission (as
+    ``name``, default the lesson's notebook name), with the time of submission."""
     dest = Path(submitted_dir) / student / lesson
     dest.mkdir(parents=True, exist_ok=True)
-    target = dest / f"{lesson}.ipynb"
+    target = dest / (name or f"{lesson}.ipynb")
     shutil.copyfile(notebook, target)
     stamp = _dt.datetime.now(_dt.timezone.utc).strftime("%Y-%m-%d %H:%M:%S.%f %Z")
     (dest / "timestamp.txt").write_text(stamp + "\n")
     return target
-
-
-def autograde(lesson: str, students: list[str], api=None) -> dict[str, SubmissionResult]:
-    """Autograde each student's submission of ``lesson``; one student failing does not stop
-    the others. Returns the gradebook's view of every submission."""
-    api = api or make_api()
-    results = {}
-    for student in students:
-        outcome = api.autograde(lesson, student, force=True, create=True)
-        result = SubmissionResult(lesson, student, bool(outcome.get("success")))
-        if not result.success:
-            result.error = (outcome.get("error") or "") + (outcome.get("log") or "")
-        results[student] = result
-    read_scores(api, lesson, results)
-    return results
 
 
 def read_scores(api, lesson: str, results: dict[str, SubmissionResult]) -> None:

@@ -30,6 +30,11 @@ def grading_dir() -> Path:
     return Path(os.environ.get("COURSE_GRADING_DIR") or COURSE_ROOT / "grading").resolve()
 
 
+def db_url() -> str:
+    """The gradebook (COURSE_DB_URL, default SQLite in the grading folder)."""
+    return os.environ.get("COURSE_DB_URL") or f"sqlite:///{grading_dir() / 'gradebook.db'}"
+
+
 def jupyter_env(base: dict[str, str] | None = None) -> dict[str, str]:
     """A copy of ``base`` (default os.environ) where Jupyter and nbgrader find our config."""
     env = dict(os.environ if base is None else base)

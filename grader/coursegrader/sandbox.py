@@ -387,13 +387,6 @@ class KernelReport:
     limits: Limits
 
 
-REPORTS: dict[str, KernelReport] = {}
-
-
-def take_report(submission_dir) -> KernelReport | None:
-    """The report of the last sandboxed kernel that ran in ``submission_dir`` (once)."""
-    return REPORTS.pop(str(Path(submission_dir).resolve()), None)
-
 
 class SandboxedKernelManager(AsyncKernelManager):
     """A kernel manager whose kernel runs in bubblewrap (see the module docstring).
@@ -420,6 +413,7 @@ class SandboxedKernelManager(AsyncKernelManager):
         self._cgroup: CgroupLimits | None = None
         self._log: Path | None = None
         self._process = None
+        self.report: KernelReport | None = None
 
     @property
     def limits(self) -> Limits:
@@ -491,6 +485,8 @@ class SandboxedKernelManager(AsyncKernelManager):
 
     def limit_reason(self) -> str | None:
         """Why the kernel was stopped by a limit of the sandbox, if it was."""
+        if self.report is not None:  # the kernel is gone, and its cgroup with it
+            return self.report.limit_reason
         cg = self._cgroup
         if cg is not None and cg.active:
             if cg.oom_kills():
@@ -551,8 +547,8 @@ class SandboxedKernelManager(AsyncKernelManager):
         if self._cgroup is not None and self._cgroup.active:
             self._cgroup.kill_all()  # nothing outlives the submission
         if not restart:
-            # nbclient drops its kernel manager after the run: leave what the grader needs
-            REPORTS[str(self._submission)] = KernelReport(
+            # what the grader reads once the kernel is gone
+            self.report = KernelReport(
                 self.limit_reason(), self.exit_status, self.kernel_log()[-4000:], self.limits)
             if self._cgroup is not None:
                 self._cgroup.remove()

@@ -16,7 +16,6 @@ split can live on the GPU, and augmentation (:func:`random_crop_flip`) runs ther
 
 from __future__ import annotations
 
-import contextlib
 import os
 import shutil
 import sys
@@ -299,7 +298,10 @@ def make_fixture(root: Path, train_per_class: int = 64, test_per_class: int = 20
     root.parent.mkdir(parents=True, exist_ok=True)
     # Several notebooks may start at once (parallel grading): one writes, the others wait
     # for it, and a finished fixture is never deleted while someone reads it.
-    with _exclusive(root.with_name(root.name + ".lock")):
+    # filelock comes with torch (one of its own dependencies).
+    from filelock import FileLock
+
+    with FileLock(root.with_name(root.name + ".lock")):
         if stamp.is_file() and stamp.read_text() == wanted:
             return root
         rng = np.random.default_rng(seed)
@@ -318,22 +320,6 @@ def make_fixture(root: Path, train_per_class: int = 64, test_per_class: int = 20
             shutil.rmtree(old, ignore_errors=True)
         os.replace(tmp, root)
     return root
-
-
-@contextlib.contextmanager
-def _exclusive(lock_path: Path):
-    """Hold an exclusive lock on ``lock_path`` (POSIX; elsewhere no lock is taken)."""
-    try:
-        import fcntl
-    except ImportError:  # pragma: no cover - Windows
-        yield
-        return
-    with open(lock_path, "a") as handle:
-        fcntl.flock(handle, fcntl.LOCK_EX)
-        try:
-            yield
-        finally:
-            fcntl.flock(handle, fcntl.LOCK_UN)
 
 
 def fixture_dir() -> Path:

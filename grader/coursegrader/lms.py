@@ -1,0 +1,67 @@
+"""Import submissions downloaded from a learning management system (a zip file or folder).
+
+Per student, either a folder ``<student>/...ipynb`` or a file ``<student>_<anything>.ipynb``
+/ ``<student>.ipynb``; each lands where nbgrader expects a submission, with a timestamp.
+"""
+
+from __future__ import annotations
+
+import shutil
+import tempfile
+import zipfile
+from pathlib import Path
+
+from coursegrader.grading import place_submission
+from coursegrader.nbgraderio import WorkflowError
+
+
+def import_submissions(lesson: str, source: Path, api) -> tuple[list[str], list[tuple[str, str]]]:
+    """Import an LMS download: a zip file or folder holding, per student, either a folder
+    ``<student>/...ipynb`` or a file ``<student>_<anything>.ipynb`` / ``<student>.ipynb``."""
+    submitted = Path(api.coursedir.submitted_directory)
+    problems: list[tuple[str, str]] = []
+    imported: list[str] = []
+    with tempfile.TemporaryDirectory() as tmp:
+        if source.is_file() and zipfile.is_zipfile(source):
+            with zipfile.ZipFile(source) as archive:
+                for member in archive.namelist():  # no absolute paths or .. in the archive
+                    if member.startswith("/") or ".." in Path(member).parts:
+                        raise WorkflowError(f"unsafe path in {source}: {member}")
+                archive.extractall(tmp)
+            root = Path(tmp)
+        elif source.is_dir():
+            root = source
+        else:
+            raise WorkflowError(f"{source} is neither a zip file nor a folder")
+        entries = [p for p in sorted(root.iterdir()) if not p.name.startswith((".", "__MACOSX"))]
+        if len(entries) == 1 and entries[0].is_dir() and not list(entries[0].glob("*.ipynb")):
+            entries = sorted(entries[0].iterdir())  # the zip held one top folder
+        for entry in entries:
+            if entry.is_dir():
+                student, notebooks = entry.name, sorted(entry.rglob("*.ipynb"))
+            elif entry.suffix == ".ipynb":
+                student, notebooks = entry.stem.split("_", 1)[0], [entry]
+            else:
+                problems.append((entry.name, "not a notebook or a student folder"))
+                continue
+            if not student or any(ch in student for ch in "+*/\\"):
+                problems.append((entry.name, f"cannot use {student!r} as a student id"))
+                continue
+            notebooks = [nb for nb in notebooks if ".ipynb_checkpoints" not in nb.parts]
+            if not notebooks:
+                problems.append((entry.name, "no notebook inside"))
+                continue
+            dest = submitted / student / lesson
+            if dest.exists():
+                shutil.rmtree(dest)
+            if len(notebooks) > 1 and len({nb.name for nb in notebooks}) == len(notebooks):
+                # a lesson of several notebooks: each keeps its name (nbgrader grades the
+                # ones the lesson has, scores a missing one 0 and skips the others)
+                for nb in notebooks:
+                    place_submission(submitted, lesson, student, nb, name=nb.name)
+            else:
+                best = next((nb for nb in notebooks if nb.name == f"{lesson}.ipynb"),
+                            notebooks[0])
+                place_submission(submitted, lesson, student, best)
+            imported.append(student)
+    return imported, problems
