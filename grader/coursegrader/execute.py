@@ -166,7 +166,8 @@ class NoteLimits(NbGraderPreprocessor):
         st = state(resources)
         km = st.pop("km", None)
         sandbox = sandbox_module()
-        report = getattr(km, "report", None)
+        finish = getattr(km, "finish", None)
+        report = finish() if callable(finish) else getattr(km, "report", None)
         if sandbox is None or (report is None and not hasattr(km, "limits")):
             reason = getattr(km, "limit_reason", None)  # another kernel manager's own
             notes = [reason()] if callable(reason) and reason() else []

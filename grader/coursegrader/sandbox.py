@@ -493,9 +493,10 @@ class SandboxedKernelManager(AsyncKernelManager):
                 return f"memory limit of {_size(self.memory_limit)} reached"
             if cg.pids_refused():
                 return f"process limit of {self.max_processes} reached"
-        # bwrap, its reaper and our parent process come on top of the kernel's own
         if getattr(self, "_processes_at_end", 0) >= self.max_processes:
             return f"process limit of {self.max_processes} reached"
+        if getattr(self, "_disk_full", False):
+            return f"disk limit of {_size(self.disk_limit)} reached"
         status = self.exit_status
         if status is not None and status - 128 == signal.SIGKILL:
             return "the kernel was killed (SIGKILL)"
@@ -535,25 +536,52 @@ class SandboxedKernelManager(AsyncKernelManager):
         except ProcessLookupError:
             pass
 
+    def _measure(self) -> None:
+        """While the sandbox still runs: how many processes it holds and whether its disk is
+        full. Without a cgroup to ask, this is how a process limit shows; and a kernel that
+        filled its disk and then timed out never printed its "No space left on device"."""
+        if self._process is None or self._process.poll() is not None:
+            return
+        self._processes_at_end = len(_descendants(self._process.pid))
+        pid = self.kernel_pid()
+        for folder in (WORK_DIR, "/tmp") if pid else ():
+            try:
+                stat = os.statvfs(f"/proc/{pid}/root{folder}")
+            except OSError:
+                continue
+            if stat.f_bavail * stat.f_frsize < MiB:
+                self._disk_full = True
+
     async def _async_shutdown_kernel(self, now: bool = False, restart: bool = False) -> None:
-        # count what runs in the sandbox while it still runs: without a cgroup to ask, this
-        # is how a process limit that was reached shows (the bomb's processes are all alive)
-        if self._process is not None:
-            self._processes_at_end = len(_descendants(self._process.pid))
+        self._measure()
         await super()._async_shutdown_kernel(now=now, restart=restart)
 
     async def _async_cleanup_resources(self, restart: bool = False) -> None:
         await super()._async_cleanup_resources(restart=restart)
-        if self._cgroup is not None and self._cgroup.active:
-            self._cgroup.kill_all()  # nothing outlives the submission
         if not restart:
-            # what the grader reads once the kernel is gone
+            self.finish()
+
+    def finish(self) -> KernelReport:
+        """Once the kernel is done: kill whatever is left in its sandbox, note why a limit
+        stopped it, free its cgroup and socket folder. Safe to call more than once (the
+        executor calls it too, whichever way the kernel ended)."""
+        if self.report is None:
+            self._measure()
+            if self._process is not None and self._process.poll() is None:
+                self._process.kill()  # bwrap, and with it the whole namespace
+                try:
+                    self._process.wait(timeout=10)
+                except subprocess.TimeoutExpired:
+                    pass
+            if self._cgroup is not None and self._cgroup.active:
+                self._cgroup.kill_all()  # nothing outlives the submission
             self.report = KernelReport(
                 self.limit_reason(), self.exit_status, self.kernel_log()[-4000:], self.limits)
             if self._cgroup is not None:
                 self._cgroup.remove()
             if self._private is not None:
                 shutil.rmtree(self._private, ignore_errors=True)
+        return self.report
 
 
 def execute_config(config=None, **limits):
