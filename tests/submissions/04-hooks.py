@@ -202,6 +202,18 @@ def record_outputs(model, names):
         },
         "loses": ["ex4-record-outputs-exception-test"],
     },
+    # Clamps the gradient in place: right for this tensor, but it clips other gradients too.
+    "clip-grad-in-place": {
+        "replace": {
+            "ex5-clip-grad-hook": """def clip_grad_hook(tensor, max_abs):
+    def hook(grad):
+        grad.clamp_(-max_abs, max_abs)
+
+    return tensor.register_hook(hook)
+""",
+        },
+        "loses": ["ex5-clip-grad-hook-test"],
+    },
     "quiz-q3-wrong": {
         "replace": {"quiz-answers": 'q1 = "d"\nq2 = "a"\nq3 = "a"\n'},
         "loses": ["quiz-q3-test"],
