@@ -111,6 +111,14 @@ def evidence(notebook: Path) -> list[str]:
     return [line for line in text.splitlines() if line.startswith(MARK + ":")]
 
 
+def failed_tests(notebook: Path) -> list[str]:
+    """The grade_ids of the test cells that failed in an autograded notebook."""
+    nb = nbformat.read(notebook, as_version=4)
+    return [cell.metadata["nbgrader"]["grade_id"] for cell in nb.cells
+            if cell.metadata.get("nbgrader", {}).get("grade") and cell.cell_type == "code"
+            and any(out.get("output_type") == "error" for out in cell.get("outputs", []))]
+
+
 @dataclass
 class HostileRound:
     cases: dict
@@ -341,7 +349,10 @@ def test_without_the_sandbox_the_attacks_succeed(tmp_path_factory):
         failed = [name for name, lines in got.items()
                   if not lines and name != "process-left-behind"]
         assert not failed, f"attacks that did not get through without the sandbox: {failed}"
-        assert run.results["steal-solutions"].score == total  # full marks for no work
+        # full marks for no work: every test passed (the gradebook may say otherwise, as
+        # another attack of this run set every grade to 0)
+        assert failed_tests(run.autograded("steal-solutions")) == [], "the stolen answers failed"
+        assert run.results["blank"].score == 0 < total
         assert any("COURSE_DB_URL" in line for line in got["read-secrets"])
         assert any("PRIVATE KEY" in line for line in got["read-secrets"])
         assert run.listener.received and run.listener.received[0].startswith(MARK.encode())

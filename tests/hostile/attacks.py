@@ -153,11 +153,10 @@ for grading in _grading_dirs():
 
     tamper = _FIND + '''
 for grading in _grading_dirs():
-    for victim in sorted((grading / "submitted").iterdir()):
-        target = victim / "01-python-classes" / "01-python-classes.ipynb"
-        if victim.name != "tamper-others" and target.exists():
-            target.write_text("{}")
-            _pwned("tamper-others", victim.name)
+    target = grading / "submitted" / "perfect" / "01-python-classes" / "01-python-classes.ipynb"
+    if target.exists():
+        target.write_text("{}")
+        _pwned("tamper-others", "perfect")
 '''
     write(Attack("tamper-others", total, None, control=True),
           _insert_after(_copy(solution), "ex1-running-mean-test", tamper))
