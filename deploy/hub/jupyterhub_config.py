@@ -33,7 +33,10 @@ STUDENTS, INSTRUCTORS = f"{GROUP}-students", f"{GROUP}-instructors"
 COURSE_FOLDER = os.environ.get("COURSE_HUB_COURSE_FOLDER", "pytorch-course")
 ETC = HUB_DIR / "etc" / "jupyter"  # what scripts/course-hub copied from deploy/hub/
 STATE = HUB_DIR / "state"  # the hub's own database and secrets, root only
-ENV_BIN = Path(sys.executable).parent  # the course environment: jupyterhub-singleuser, python
+# The Python of the single-user servers and their kernels: the course environment's, or the
+# bridge environment scripts/course-hub makes where other accounts cannot run that one.
+USER_PYTHON = os.environ.get("COURSE_HUB_PYTHON", sys.executable)
+ENV_BIN = Path(USER_PYTHON).parent
 
 # ---- network: the proxy is the only public port; the hub and the proxy's API stay local
 c.JupyterHub.bind_url = "http://{}:{}".format(
@@ -87,7 +90,7 @@ def is_instructor(name: str) -> bool:
 
 # ---- the single-user servers: local processes, one per account, running as that account
 c.JupyterHub.spawner_class = "localprocess"
-c.Spawner.cmd = [str(ENV_BIN / "jupyterhub-singleuser")]
+c.Spawner.cmd = [USER_PYTHON, "-m", "jupyterhub.singleuser"]
 c.Spawner.default_url = "/lab"
 c.Spawner.notebook_dir = "~"
 # Nothing of the hub's own environment (PYTHONPATH, JUPYTER_CONFIG_PATH) leaks into a server.
