@@ -34,7 +34,7 @@ COURSE_FOLDER = os.environ.get("COURSE_HUB_COURSE_FOLDER", "pytorch-course")
 ETC = HUB_DIR / "etc" / "jupyter"  # what scripts/course-hub copied from deploy/hub/
 STATE = HUB_DIR / "state"  # the hub's own database and secrets, root only
 # The Python of the single-user servers and their kernels: the course environment's, or the
-# bridge environment scripts/course-hub makes where other accounts cannot run that one.
+# copy of its interpreter scripts/course-hub makes where other accounts cannot run that one.
 USER_PYTHON = os.environ.get("COURSE_HUB_PYTHON", sys.executable)
 ENV_BIN = Path(USER_PYTHON).parent
 
@@ -106,6 +106,8 @@ def pre_spawn_hook(spawner):
     env = spawner.environment = dict(spawner.environment)
     env["PATH"] = os.pathsep.join([str(ENV_BIN), "/usr/local/bin", "/usr/bin", "/bin"])
     env["MPLBACKEND"] = "Agg"
+    if os.environ.get("COURSE_HUB_LIBRARY_PATH"):
+        env["LD_LIBRARY_PATH"] = os.environ["COURSE_HUB_LIBRARY_PATH"]
     if is_instructor(name):
         course = Path(pwd.getpwnam(name).pw_dir) / COURSE_FOLDER
         paths = [course / "grader", ETC / "instructor", ETC]
