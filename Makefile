@@ -20,7 +20,8 @@ export PYTHONPATH := $(CURDIR)/src:$(CURDIR)/grader$(if $(PYTHONPATH),:$(PYTHONP
 PYTEST_ARGS ?=
 
 .PHONY: help setup lab lab-instructor notebooks browser-deps test test-fast lint clean \
-	bench-cifar release collect autograde feedback export demo bench-grading
+	bench-cifar release collect autograde feedback export demo bench-grading \
+	hub hub-deps hub-test-deps accounts pg-deps
 
 help:
 	@echo "make lab             set up (first time) and open the course in JupyterLab"
@@ -41,6 +42,12 @@ help:
 	@echo "make export               all grades to grading/grades.csv (CSV=path)"
 	@echo "make demo                 a simulated term in a throw-away folder"
 	@echo "make bench-grading        40 students: plain nbgrader autograde against ours"
+	@echo ""
+	@echo "A class on one server (as root; docs/deploy.md):"
+	@echo "make hub                  JupyterHub for the class (HUB_DIR=/srv/pytorch-course HUB_PORT=8000)"
+	@echo "make accounts ROSTER=students.csv INSTRUCTOR=login   Unix accounts from a roster"
+	@echo "make hub-deps             only install the hub's proxy (Node.js, configurable-http-proxy)"
+	@echo "make pg-deps              install PostgreSQL for the gradebook tests (COURSE_DB_URL)"
 
 $(STAMP): requirements.txt pyproject.toml
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -121,3 +128,26 @@ demo: $(STAMP)
 
 bench-grading: $(STAMP)
 	$(COURSE) bench $(LESSON) --students $(STUDENTS)
+
+# ---- a class on one server: JupyterHub (deploy/hub/), run as root (docs/deploy.md)
+HUB_DIR ?= /srv/pytorch-course
+HUB_PORT ?= 8000
+
+hub-deps:
+	@bash scripts/install-hub-deps.sh --force
+
+hub: $(STAMP) hub-deps
+	$(PY) scripts/course-hub --dir $(HUB_DIR) --port $(HUB_PORT)
+
+accounts: $(STAMP)
+	@test -n "$(ROSTER)" || { echo "give the roster: make accounts ROSTER=students.csv INSTRUCTOR=login"; exit 2; }
+	$(PY) scripts/course-hub --dir $(HUB_DIR) --prepare-only
+	$(PY) scripts/course-accounts "$(ROSTER)" --hub-dir $(HUB_DIR) $(foreach i,$(INSTRUCTOR),--instructor $(i))
+
+# For `make test`: like browser-deps, each installs only what is missing and honours
+# COURSE_SKIP_HUB_TESTS / COURSE_SKIP_PG_TESTS.
+hub-test-deps:
+	@bash scripts/install-hub-deps.sh
+
+pg-deps:
+	@bash scripts/install-postgresql.sh
