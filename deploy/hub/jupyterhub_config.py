@@ -9,6 +9,11 @@ Python environment, and gets the configuration of its role:
     instructors  the formgrader too, on their private copy of the course
                  (~/<COURSE_HUB_COURSE_FOLDER>, with its grading/ folder and gradebook)
 
+JupyterHub's single-user servers forbid being shown in a frame (Content-Security-Policy
+`frame-ancestors 'none'`), which leaves the formgrader tab of JupyterLab blank ("refused to
+connect"): the instructors' server configuration (deploy/hub/jupyter/instructor/) allows
+frames from the same origin again, which is what JupyterLab alone sends.
+
 The role is the Unix group: <COURSE_HUB_GROUP>-students or <COURSE_HUB_GROUP>-instructors.
 The nbgrader exchange is <COURSE_HUB_DIR>/exchange, root-owned with mode 1777 (nbgrader wants
 it writable by everyone; the sticky bit keeps one user from removing another's folders).
@@ -121,3 +126,14 @@ def pre_spawn_hook(spawner):
 
 
 c.Spawner.pre_spawn_hook = pre_spawn_hook
+
+# ---- optional: a token for scripts/hub-capacity (measuring how many servers fit), which
+# starts users' servers and runs a lesson in them through the hub's REST API.
+if os.environ.get("COURSE_HUB_MEASURE_TOKEN"):
+    c.JupyterHub.services = [
+        {"name": "course-measure", "api_token": os.environ["COURSE_HUB_MEASURE_TOKEN"]}
+    ]
+    c.JupyterHub.load_roles = [
+        {"name": "course-measure", "services": ["course-measure"],
+         "scopes": ["admin:users", "admin:servers", "access:servers", "read:users"]}
+    ]
