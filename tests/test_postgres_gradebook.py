@@ -160,6 +160,8 @@ def test_formgrader_writes_while_autograding_on_postgresql(postgres, tmp_path): 
     assert report["start"] < grading_end and report["end"] > grading_start, (
         "the two writers did not overlap in time: the test proves nothing")
     assert report["commits"] >= 20, f"only {report['commits']} manual writes happened"
+    print(f"{report['commits']} manual writes in {report['end'] - report['start']:.1f} s beside "
+          f"{len(others)} autograded submissions ({grading_end - grading_start:.1f} s)")
 
     for name, result in results.items():
         assert result.success, f"autograding {name} beside the formgrader failed: {result.error}"
