@@ -18,9 +18,9 @@ import time
 from pathlib import Path
 
 import pytest
-from conftest import load_variants, make_variant
 from conftest_pg import postgres  # noqa: F401 (the fixture)
 
+from conftest import load_variants, make_variant
 from coursegrader.paths import NOTEBOOKS_DIR, lesson_notebook
 
 pytestmark = pytest.mark.slow

@@ -14,8 +14,8 @@ import time
 from pathlib import Path
 
 import pytest
-from conftest import graded_cells, load_variants, make_variant
 
+from conftest import graded_cells, load_variants, make_variant
 from coursegrader.paths import lesson_notebook
 
 from .conftest import ARTIFACTS, run_as
