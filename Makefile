@@ -19,8 +19,9 @@ export PYTHONPATH := $(CURDIR)/src:$(CURDIR)/grader$(if $(PYTHONPATH),:$(PYTHONP
 
 PYTEST_ARGS ?=
 
-.PHONY: help setup lab lab-instructor notebooks browser-deps test test-fast lint clean \
-	bench-cifar release collect autograde feedback export demo bench-grading
+.PHONY: help setup lab lab-instructor notebooks browser-deps sandbox-deps test test-fast lint clean \
+	bench-cifar release collect autograde feedback export demo bench-grading \
+	hub hub-deps hub-test-deps accounts pg-deps
 
 help:
 	@echo "make lab             set up (first time) and open the course in JupyterLab"
@@ -43,6 +44,12 @@ help:
 	@echo "make demo                 a simulated term in a throw-away folder"
 	@echo "make bench-grading        40 students (STUDENTS=N): plain nbgrader against ours,"
 	@echo "                          with and without the sandbox, stage by stage"
+	@echo ""
+	@echo "A class on one server (as root; docs/deploy.md):"
+	@echo "make hub                  JupyterHub for the class (HUB_DIR=/srv/pytorch-course HUB_PORT=8000)"
+	@echo "make accounts ROSTER=students.csv INSTRUCTOR=login   Unix accounts from a roster"
+	@echo "make hub-deps             only install the hub's proxy (Node.js, configurable-http-proxy)"
+	@echo "make pg-deps              install PostgreSQL for the gradebook tests (COURSE_DB_URL)"
 
 $(STAMP): requirements.txt pyproject.toml
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -71,13 +78,17 @@ notebooks: $(STAMP)
 browser-deps:
 	@bash scripts/install-chromium.sh
 
+# bubblewrap: every submission's kernel runs in it while it is graded (docs/grading.md).
+sandbox-deps:
+	@bash scripts/install-bubblewrap.sh
+
 # Tests and CI train lesson 07 on the small generated data set (see docs/cifar10.md).
 test: export COURSE_BUDGET := ci
-test: $(STAMP) browser-deps
+test: $(STAMP) browser-deps sandbox-deps hub-test-deps pg-deps
 	$(PY) -m pytest tests solutions --nbval-lax --nbval-cell-timeout=600 --durations=15 $(PYTEST_ARGS)
 
 test-fast: export COURSE_BUDGET := ci
-test-fast: $(STAMP)
+test-fast: $(STAMP) sandbox-deps
 	$(PY) -m pytest tests -m "not slow" $(PYTEST_ARGS)
 
 # Lesson 07's network and recipe on whatever device is present (BENCH_ARGS: see --help).
@@ -107,7 +118,7 @@ collect: $(STAMP)
 	$(need_lesson)
 	$(COURSE) collect $(LESSON) $(if $(FROM),--from "$(FROM)")
 
-autograde: $(STAMP)
+autograde: $(STAMP) sandbox-deps
 	$(need_lesson)
 	$(COURSE) autograde $(LESSON) $(if $(JOBS),--jobs $(JOBS)) $(if $(NO_SANDBOX),--no-sandbox)
 
@@ -118,8 +129,31 @@ feedback: $(STAMP)
 export: $(STAMP)
 	$(COURSE) export $(CSV)
 
-demo: $(STAMP)
+demo: $(STAMP) sandbox-deps
 	$(COURSE) demo
 
-bench-grading: $(STAMP)
+bench-grading: $(STAMP) sandbox-deps
 	$(COURSE) bench $(LESSON) --students $(STUDENTS) $(if $(JOBS),--jobs $(JOBS))
+
+# ---- a class on one server: JupyterHub (deploy/hub/), run as root (docs/deploy.md)
+HUB_DIR ?= /srv/pytorch-course
+HUB_PORT ?= 8000
+
+hub-deps:
+	@bash scripts/install-hub-deps.sh --force
+
+hub: $(STAMP) hub-deps
+	$(PY) scripts/course-hub --dir $(HUB_DIR) --port $(HUB_PORT)
+
+accounts: $(STAMP)
+	@test -n "$(ROSTER)" || { echo "give the roster: make accounts ROSTER=students.csv INSTRUCTOR=login"; exit 2; }
+	$(PY) scripts/course-hub --dir $(HUB_DIR) --prepare-only
+	$(PY) scripts/course-accounts "$(ROSTER)" --hub-dir $(HUB_DIR) $(foreach i,$(INSTRUCTOR),--instructor $(i))
+
+# For `make test`: like browser-deps, each installs only what is missing and honours
+# COURSE_SKIP_HUB_TESTS / COURSE_SKIP_PG_TESTS.
+hub-test-deps:
+	@bash scripts/install-hub-deps.sh
+
+pg-deps:
+	@bash scripts/install-postgresql.sh

@@ -1,0 +1,184 @@
+"""The gradebook on PostgreSQL (COURSE_DB_URL=postgresql://...), against a real server.
+
+(a) A grading round of lesson 01 on PostgreSQL records exactly what the same round records on
+    SQLite (the session's `grading_round`): every cell's score, for the reference solution,
+    the blank notebook and a wrong submission.
+(b) Two writers at once: while the parallel autograder writes its grades, another process does
+    what the formgrader does (nbgrader's Gradebook API: a manual grade and a comment on one
+    student's cells, committed again and again). Nothing is lost on either side.
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+import textwrap
+import time
+from pathlib import Path
+
+import pytest
+from conftest_pg import postgres  # noqa: F401 (the fixture)
+
+from conftest import load_variants, make_variant
+from coursegrader.paths import NOTEBOOKS_DIR, lesson_notebook
+
+pytestmark = pytest.mark.slow
+
+LESSON = "01-python-classes"
+WRONG = "clip-forgets-super"
+
+
+def cell_scores(db_url: str, lesson: str, students: list[str]) -> dict:
+    """(student, grade_id) -> (auto score, manual score, max score), from a gradebook."""
+    from nbgrader.api import Gradebook
+
+    found = {}
+    with Gradebook(db_url) as gb:
+        for student in students:
+            nb = gb.find_submission_notebook(lesson, lesson, student)
+            for grade in nb.grades:
+                found[(student, grade.name)] = (grade.auto_score, grade.manual_score,
+                                                grade.max_score)
+    return found
+
+
+def pg_round(db_url: str, root: Path, students: dict[str, Path]):
+    """Generate lesson 01 into the gradebook at ``db_url`` and autograde ``students``
+    (name -> notebook) with the course's parallel autograder."""
+    from coursegrader.api import grading_environment, make_api
+    from coursegrader.grading import place_submission
+    from coursegrader.parallel import autograde_parallel
+
+    with grading_environment(root / "grading"):
+        api = make_api(**{"CourseDirectory.release_directory": str(root / "release"),
+                          "CourseDirectory.db_url": db_url})
+        outcome = api.generate_assignment(LESSON, force=True, create=True)
+        assert outcome["success"], f"generating {LESSON} on PostgreSQL failed: {outcome}"
+        submitted = Path(api.coursedir.submitted_directory)
+        for name, notebook in students.items():
+            place_submission(submitted, LESSON, name, notebook)
+        return api, autograde_parallel(LESSON, list(students), api=api, progress=False)
+
+
+def test_grading_round_on_postgresql_matches_sqlite(postgres, grading_round,  # noqa: F811
+                                                    tmp_path):
+    variant = load_variants(LESSON)[WRONG]
+    students = {
+        "perfect": lesson_notebook(LESSON),
+        "blank": lesson_notebook(LESSON, NOTEBOOKS_DIR),
+        WRONG: make_variant(LESSON, variant["replace"], tmp_path / "wrong.ipynb"),
+    }
+    db_url = postgres.create_database("round")
+    _, results = pg_round(db_url, tmp_path, students)
+    for name, result in results.items():
+        assert result.success, f"autograding {name} on PostgreSQL failed: {result.error}"
+
+    on_pg = cell_scores(db_url, LESSON, list(students))
+    sqlite = "sqlite:///" + str(grading_round.grading_dir / "gradebook.db")
+    on_sqlite = cell_scores(sqlite, LESSON, list(students))
+    assert on_pg, "the PostgreSQL gradebook recorded no grades"
+    assert on_pg == on_sqlite, (
+        "PostgreSQL and SQLite gradebooks differ (student, cell): (auto, manual, max):\n"
+        + "\n".join(f"{key}: pg {on_pg.get(key)} sqlite {on_sqlite.get(key)}"
+                    for key in sorted(set(on_pg) | set(on_sqlite))
+                    if on_pg.get(key) != on_sqlite.get(key)))
+    # and the round graded: full marks, zero, and exactly the wrong exercise lost
+    totals = {s: sum(v[0] or 0 for (st, _), v in on_pg.items() if st == s) for s in students}
+    full = sum(v[2] for (st, _), v in on_pg.items() if st == "perfect")
+    lost = sum(on_pg[(WRONG, g)][2] for g in variant["loses"])
+    assert totals == {"perfect": full, "blank": 0, WRONG: full - lost}, totals
+
+
+# The formgrader's kind of write, in another process: what nbgrader's formgrader API handler
+# does when an instructor types a manual grade or a comment (find the row, set it, commit).
+FORMGRADER_WRITER = textwrap.dedent("""
+    import json, sys, time
+    from pathlib import Path
+    from nbgrader.api import Gradebook
+
+    db_url, lesson, student, stop, ready = sys.argv[1:6]
+    written, commits, start = {}, 0, time.time()
+    with Gradebook(db_url) as gb:
+        nb = gb.find_submission_notebook(lesson, lesson, student)
+        grade_ids = [g.id for g in nb.grades]
+        comment_ids = [c.id for c in nb.comments]
+        Path(ready).write_text("ready")
+        while not Path(stop).exists() and time.time() - start < 300:
+            for gid in grade_ids:
+                grade = gb.find_grade_by_id(gid)
+                grade.manual_score = (commits % 7) * 0.5
+                gb.db.commit()
+                written["grade", grade.name] = grade.manual_score
+                commits += 1
+            for cid in comment_ids:
+                comment = gb.find_comment_by_id(cid)
+                comment.manual_comment = f"note {commits}"
+                gb.db.commit()
+                written["comment", comment.name] = comment.manual_comment
+                commits += 1
+    print(json.dumps({"commits": commits, "start": start, "end": time.time(),
+                      "written": [[k[0], k[1], v] for k, v in written.items()]}))
+""")
+
+
+def test_formgrader_writes_while_autograding_on_postgresql(postgres, tmp_path):  # noqa: F811
+    variant = load_variants(LESSON)[WRONG]
+    wrong = make_variant(LESSON, variant["replace"], tmp_path / "wrong.ipynb")
+    db_url = postgres.create_database("two_writers")
+    # the student the instructor grades by hand, autograded first
+    api, first = pg_round(db_url, tmp_path, {"manual": lesson_notebook(LESSON)})
+    assert first["manual"].success, first["manual"].error
+
+    stop, ready = tmp_path / "stop", tmp_path / "ready"
+    writer = subprocess.Popen(
+        [sys.executable, "-c", FORMGRADER_WRITER, db_url, LESSON, "manual", str(stop),
+         str(ready)], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        deadline = time.monotonic() + 60
+        while not ready.exists() and writer.poll() is None and time.monotonic() < deadline:
+            time.sleep(0.1)  # the writer imports nbgrader's gradebook first
+        assert ready.exists(), f"the formgrader-like writer did not start: {writer.stderr}"
+
+        from coursegrader.grading import place_submission
+        from coursegrader.parallel import autograde_parallel
+
+        others = {"a-perfect": lesson_notebook(LESSON), "b-blank":
+                  lesson_notebook(LESSON, NOTEBOOKS_DIR), f"c-{WRONG}": wrong,
+                  "d-perfect": lesson_notebook(LESSON)}
+        submitted = Path(api.coursedir.submitted_directory)
+        for name, notebook in others.items():
+            place_submission(submitted, LESSON, name, notebook)
+        grading_start = time.time()
+        results = autograde_parallel(LESSON, list(others), api=api, progress=False)
+        grading_end = time.time()
+    finally:
+        stop.write_text("stop")
+        out, err = writer.communicate(timeout=120)
+    assert writer.returncode == 0, f"the formgrader-like writer failed:\n{err[-3000:]}"
+    report = json.loads(out)
+    assert report["start"] < grading_end and report["end"] > grading_start, (
+        "the two writers did not overlap in time: the test proves nothing")
+    assert report["commits"] >= 20, f"only {report['commits']} manual writes happened"
+    print(f"{report['commits']} manual writes in {report['end'] - report['start']:.1f} s beside "
+          f"{len(others)} autograded submissions ({grading_end - grading_start:.1f} s)")
+
+    for name, result in results.items():
+        assert result.success, f"autograding {name} beside the formgrader failed: {result.error}"
+    scores = cell_scores(db_url, LESSON, [*others, "manual"])
+    full = sum(v[2] for (st, _), v in scores.items() if st == "manual")
+    lost = sum(scores[(f"c-{WRONG}", g)][2] for g in variant["loses"])
+    expected = {"a-perfect": full, "b-blank": 0, f"c-{WRONG}": full - lost, "d-perfect": full}
+    for name, total in expected.items():
+        got = sum(v[0] or 0 for (st, _), v in scores.items() if st == name)
+        assert got == total, f"{name}: the autograder's grades were lost or changed ({got})"
+
+    from nbgrader.api import Gradebook
+
+    with Gradebook(db_url) as gb:
+        nb = gb.find_submission_notebook(LESSON, LESSON, "manual")
+        grades = {g.name: g.manual_score for g in nb.grades}
+        comments = {c.name: c.manual_comment for c in nb.comments}
+    for kind, name, value in report["written"]:
+        stored = grades[name] if kind == "grade" else comments[name]
+        assert stored == value, f"the last manual {kind} of {name} was lost: {stored!r} != {value!r}"
