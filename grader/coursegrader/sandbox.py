@@ -365,6 +365,14 @@ class CgroupLimits:
                     time.sleep(0.05)
 
 
+def _threads(pid: int) -> int:
+    """The number of threads of a process (/proc/PID/stat, field 20), 0 when it is gone."""
+    try:
+        return int(Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[17])
+    except (OSError, IndexError, ValueError):
+        return 0
+
+
 def _descendants(pid: int) -> list[int]:
     """Every process below ``pid``, from the parent ids in /proc/*/stat (readable for any
     process; /proc/PID/task/*/children needs ptrace rights over a sandbox's namespace)."""
@@ -551,7 +559,8 @@ class SandboxedKernelManager(AsyncKernelManager):
         filled its disk and then timed out never printed its "No space left on device"."""
         if self._process is None or self._process.poll() is not None:
             return
-        self._processes_at_end = len(_descendants(self._process.pid))
+        # the limits count tasks: every thread of every process
+        self._processes_at_end = sum(_threads(pid) for pid in _descendants(self._process.pid))
         pid = self.kernel_pid()
         for folder in (WORK_DIR, "/tmp") if pid else ():
             try:
@@ -561,9 +570,15 @@ class SandboxedKernelManager(AsyncKernelManager):
             if stat.f_bavail * stat.f_frsize < MiB:
                 self._disk_full = True
 
-    async def _async_shutdown_kernel(self, now: bool = False, restart: bool = False) -> None:
+    # Measure before the kernel goes, whichever way: AsyncKernelManager.shutdown_kernel is
+    # the base class's function itself (an override of it would not run), but it calls these.
+    async def _async_kill_kernel(self, restart: bool = False) -> None:
         self._measure()
-        await super()._async_shutdown_kernel(now=now, restart=restart)
+        await super()._async_kill_kernel(restart=restart)
+
+    async def _async_request_shutdown(self, restart: bool = False) -> None:
+        self._measure()
+        await super()._async_request_shutdown(restart=restart)
 
     async def _async_cleanup_resources(self, restart: bool = False) -> None:
         await super()._async_cleanup_resources(restart=restart)
