@@ -337,3 +337,14 @@ def test_faster_gradebook_keeps_nbgraders_checks_and_puts_everything_back(tmp_pa
     with Gradebook(url) as one, Gradebook(url) as two:
         assert one.engine is not two.engine
     assert nbgrader.api.create_engine.__module__.startswith("sqlalchemy")
+
+
+def test_a_lesson_without_source_must_be_released_first(tmp_path):
+    from coursegrader.api import grading_environment, make_api
+    from coursegrader.nbgraderio import WorkflowError, ensure_lesson, lesson_in_gradebook
+
+    with grading_environment(tmp_path):
+        api = make_api()
+        assert not lesson_in_gradebook(api, "99-no-such-lesson")
+        with pytest.raises(WorkflowError, match="run `course release 99-no-such-lesson` first"):
+            ensure_lesson(api, "99-no-such-lesson")

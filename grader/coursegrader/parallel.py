@@ -29,7 +29,7 @@ from coursegrader import nbgraderio
 from coursegrader.execute import execute_config, execute_submission
 from coursegrader.grading import SubmissionResult, read_scores
 from coursegrader.record import record_submission, worker_failed
-from coursegrader.sanitize import sanitize_submission
+from coursegrader.sanitize import Sanitized, sanitize_submission
 
 STAGES = ("sanitize", "kernel_start", "execution", "record", "waiting")
 
@@ -116,7 +116,10 @@ def autograde_lessons(classes: dict[str, list[str]], api=None, jobs: int | None 
             timings.add(key, "waiting", max(0.0, time.time() - run["finished_at"]))
         for stage in ("kernel_start", "execution"):
             timings.add(key, stage, run["timings"].get(stage, 0.0))
-        record_submission(api, recorder, lesson, results[lesson][student], notebooks, run)
+        try:
+            record_submission(api, recorder, lesson, results[lesson][student], notebooks, run)
+        except Exception as err:  # one submission never stops the others
+            results[lesson][student].error = f"could not record: {type(err).__name__}: {err}"
         timings.add(key, "record", time.perf_counter() - start)
         bar.update(1)
 
@@ -137,7 +140,11 @@ def autograde_lessons(classes: dict[str, list[str]], api=None, jobs: int | None 
                     # sanitize the next submission while the workers execute earlier ones
                     start = time.perf_counter()
                     result = results[lesson][student] = SubmissionResult(lesson, student, False)
-                    clean = sanitize_submission(api, lesson, student, expected, released)
+                    try:
+                        clean = sanitize_submission(api, lesson, student, expected, released)
+                    except Exception as err:  # one submission never stops the others
+                        clean = Sanitized(error=f"could not sanitize: {type(err).__name__}: "
+                                                f"{err}")
                     result.error, result.notes, result.review = (
                         clean.error, clean.notes, clean.review)
                     key = student if len(classes) == 1 else f"{lesson}/{student}"
