@@ -1,0 +1,39 @@
+"""Helpers for the lessons' tests: a checkpoint that looks as if it was saved on a GPU.
+
+A test on a machine without a GPU cannot make a real GPU checkpoint, so a forgotten
+``map_location`` would go unnoticed there. ``save_as_if_from("cuda:0", obj, path)`` writes
+``obj`` with every tensor recorded as living on ``cuda:0``: on a CPU-only machine,
+``torch.load(path)`` then fails exactly as with a real GPU checkpoint, and
+``torch.load(path, map_location="cpu")`` works.
+"""
+
+from __future__ import annotations
+
+_TAG = {"device": None}
+
+
+def _tag_storage(storage):
+    # None lets PyTorch's own taggers record the real device
+    return _TAG["device"]
+
+
+def _keep_default(storage, location):
+    return None  # loading is left to PyTorch's own deserializers
+
+
+def _register(torch) -> None:
+    registered = [getattr(entry[1], "__name__", "") for entry in torch.serialization._package_registry]
+    if _tag_storage.__name__ not in registered:
+        torch.serialization.register_package(0, _tag_storage, _keep_default)
+
+
+def save_as_if_from(device: str, obj, path) -> None:
+    """``torch.save(obj, path)``, with every tensor recorded as living on ``device``."""
+    import torch
+
+    _register(torch)
+    _TAG["device"] = str(device)
+    try:
+        torch.save(obj, path)
+    finally:
+        _TAG["device"] = None
