@@ -84,3 +84,19 @@ def test_save_as_if_from_a_gpu_needs_map_location_here(tmp_path):
     plain = tmp_path / "plain.pt"
     torch.save({"w": torch.ones(2)}, plain)
     assert torch.load(plain, weights_only=True)["w"].device.type == "cpu"
+
+
+def test_refuse_calls_blocks_a_library_function_under_any_name():
+    import types
+
+    from torchcourse.testing import refuse_calls
+
+    lib = types.ModuleType("lib")
+    lib.score = lambda a, b: a + b
+    namespace = {"score": lib.score, "renamed": lib.score, "other": len}
+    with refuse_calls(namespace, lib, ["score"], "write it yourself"):
+        for call in (lib.score, namespace["score"], namespace["renamed"]):
+            with pytest.raises(AssertionError, match="lib.score was called: write it yourself"):
+                call(1, 2)
+        assert namespace["other"] is len
+    assert lib.score(1, 2) == 3 and namespace["renamed"](1, 2) == 3

@@ -197,6 +197,28 @@ VARIANTS = {
         },
         "loses": ["ex4-precision-recall-f1-test"],
     },
+    # Calls the library instead of writing the metric: scikit-learn is imported at the top.
+    "balanced-accuracy-calls-sklearn": {
+        "replace": {
+            "ex7-balanced-accuracy": """def balanced_accuracy(y_true, y_pred):
+    return float(balanced_accuracy_score(y_true, y_pred))
+""",
+        },
+        "loses": ["ex7-balanced-accuracy-test"],
+    },
+    # The same, under another name.
+    "prf-calls-sklearn-renamed": {
+        "replace": {
+            "ex4-precision-recall-f1": """from sklearn.metrics import precision_recall_fscore_support as prfs
+
+
+def precision_recall_f1(y_true, y_pred, positive=1):
+    p, r, f, _ = prfs(y_true, y_pred, average="binary", pos_label=positive, zero_division=0)
+    return float(p), float(r), float(f)
+""",
+        },
+        "loses": ["ex4-precision-recall-f1-test"],
+    },
     "quiz-q1-wrong": {
         "replace": {"quiz-answers": 'q1 = "a"\nq2 = "a"\nq3 = "c"\nq4 = "b"\n'},
         "loses": ["quiz-q1-test"],
