@@ -1,6 +1,28 @@
 """Wrong-but-plausible submissions of lesson 07: each must lose exactly its exercise."""
 
 VARIANTS = {
+    # MPS checked before CUDA: not the rule the exercise asks for.
+    "device-mps-first": {
+        "replace": {
+            "ex0-choose-device": """def choose_device(cuda_available, mps_available):
+    if mps_available:
+        return torch.device("mps")
+    if cuda_available:
+        return torch.device("cuda")
+    return torch.device("cpu")
+""",
+        },
+        "loses": ["ex0-choose-device-test"],
+    },
+    # Strings instead of torch.device, and MPS forgotten.
+    "device-string-no-mps": {
+        "replace": {
+            "ex0-choose-device": """def choose_device(cuda_available, mps_available):
+    return "cuda" if cuda_available else "cpu"
+""",
+        },
+        "loses": ["ex0-choose-device-test"],
+    },
     # Statistics on the 0..255 scale: the shapes are right, the values are 255 times too big.
     "stats-forget-255": {
         "replace": {
@@ -215,6 +237,15 @@ class CifarCNN(nn.Module):
 
 # Right answers written differently from the reference: each must get full marks.
 CORRECT = {
+    "device-lookup": {
+        "replace": {
+            "ex0-choose-device": """def choose_device(cuda_available, mps_available):
+    for name, ok in (("cuda", cuda_available), ("mps", mps_available), ("cpu", True)):
+        if ok:
+            return torch.device(name)
+""",
+        },
+    },
     "stats-std-mean": {
         "replace": {
             "ex1-channel-stats": """def channel_stats(images):
