@@ -149,8 +149,8 @@ def load_checkpoint(path, model, optimizer, scheduler):
     },
 }
 
-# Right answers written differently from the reference: each must get full marks.
-CORRECT = {
+# Right answers written differently from the reference, one per exercise.
+_ALTERNATIVES = {
     "snapshot-deepcopy": {
         "replace": {
             "ex1-snapshot": """import copy
@@ -251,3 +251,18 @@ q1, q2, q3, q4, q5, q6 = answers.values()
         },
     },
 }
+
+
+def _merge(*specs):
+    """One submission made of several answers (each replaces a different cell)."""
+    replace = {}
+    for spec in specs:
+        clash = set(replace) & set(spec["replace"])
+        if clash:
+            raise ValueError(f"two answers replace the same cell: {clash}")
+        replace.update(spec["replace"])
+    return {"replace": replace}
+
+
+# Every alternative in one submission (grading a notebook is what costs time): full marks.
+CORRECT = {"every-exercise-written-differently": _merge(*_ALTERNATIVES.values())}

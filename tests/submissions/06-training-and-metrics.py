@@ -234,8 +234,8 @@ def precision_recall_f1(y_true, y_pred, positive=1):
     },
 }
 
-# Right answers written differently from the reference: each must get full marks.
-CORRECT = {
+# Right answers written differently from the reference, one per exercise.
+_ALTERNATIVES = {
     # zero_grad after step (lesson 06 says anywhere between step() and the next backward()),
     # and a detached tensor as the running total.
     "train-zero-grad-after-step": {
@@ -360,3 +360,18 @@ CORRECT = {
         "replace": {"quiz-answers": 'q1, q2, q3, q4 = "d", "a", "c", "b"\n'},
     },
 }
+
+
+def _merge(*specs):
+    """One submission made of several answers (each replaces a different cell)."""
+    replace = {}
+    for spec in specs:
+        clash = set(replace) & set(spec["replace"])
+        if clash:
+            raise ValueError(f"two answers replace the same cell: {clash}")
+        replace.update(spec["replace"])
+    return {"replace": replace}
+
+
+# Every alternative in one submission (grading a notebook is what costs time): full marks.
+CORRECT = {"every-exercise-written-differently": _merge(*_ALTERNATIVES.values())}

@@ -1,6 +1,8 @@
 """Wrong-but-plausible submissions of lesson 07: each must lose exactly its exercise."""
 
-VARIANTS = {
+# Wrong answers, one per mistake; combined below into few submissions, because every
+# graded notebook of this lesson trains a network.
+_WRONG = {
     # MPS checked before CUDA: not the rule the exercise asks for.
     "device-mps-first": {
         "replace": {
@@ -235,8 +237,8 @@ class CifarCNN(nn.Module):
     },
 }
 
-# Right answers written differently from the reference: each must get full marks.
-CORRECT = {
+# Right answers written differently from the reference, one per exercise.
+_ALTERNATIVES = {
     "device-lookup": {
         "replace": {
             "ex0-choose-device": """def choose_device(cuda_available, mps_available):
@@ -366,4 +368,41 @@ class CifarCNN(nn.Module):
     "quiz-tuple": {
         "replace": {"quiz-answers": 'q1, q2 = "c", "b"\n'},
     },
+}
+
+
+def _merge(*specs):
+    """One submission made of several answers (each replaces a different cell)."""
+    replace = {}
+    for spec in specs:
+        clash = set(replace) & set(spec["replace"])
+        if clash:
+            raise ValueError(f"two answers replace the same cell: {clash}")
+        replace.update(spec["replace"])
+    return {"replace": replace}
+
+
+_KEPT_ALONE = ["stats-forget-255", "cnn-flatten-head", "train-step-returns-tensor",
+               "evaluate-averages-batches", "load-model-train-mode", "quiz-q1-wrong"]
+_COMBINED = {
+    # each group: answers to different exercises, which must each lose their own test
+    "combo-mps-first-no-relu-no-move-q2": [
+        "device-mps-first", "cnn-without-relu", "evaluate-no-to-device", "quiz-q2-wrong"],
+    "combo-string-device-bias-amp-step-no-map-location": [
+        "device-string-no-mps", "cnn-conv-bias", "train-step-autocast-whole-step",
+        "load-model-no-map-location"],
+    "combo-ignores-amp-model-not-moved": ["train-step-ignores-amp", "load-model-no-to-device"],
+}
+VARIANTS = {name: _WRONG[name] for name in _KEPT_ALONE}
+for _name, _parts in _COMBINED.items():
+    VARIANTS[_name] = {
+        **_merge(*(_WRONG[part] for part in _parts)),
+        "loses": [cell for part in _parts for cell in _WRONG[part]["loses"]],
+    }
+assert set(_KEPT_ALONE) | {p for parts in _COMBINED.values() for p in parts} == set(_WRONG)
+
+# Every alternative in two submissions (two of them answer Exercise 2): full marks.
+CORRECT = {
+    "written-differently": _merge(*(v for k, v in _ALTERNATIVES.items() if k != "cnn-functional")),
+    "cnn-functional": _ALTERNATIVES["cnn-functional"],
 }
