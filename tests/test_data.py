@@ -269,3 +269,17 @@ def test_subset_is_fixed_and_shuffled(fixture_root):
     assert torch.equal(a.labels, b.labels) and len(a) == 100
     assert len(set(a.labels[:20].tolist())) > 3, "a subset must not be one class after another"
     assert len(train.subset(None)) == len(train)
+
+
+def test_data_root_of_the_ci_budget_is_an_imagefolder_of_the_fixture(monkeypatch, tmp_path):
+    from torchvision.datasets import ImageFolder
+
+    from torchcourse.budget import BUDGETS
+
+    monkeypatch.setattr(data, "fixture_dir", lambda: tmp_path / "fixture")
+    root = data.data_root(BUDGETS["ci"])
+    assert data.find_layout(root) == "imagefolder"
+    folder = ImageFolder(root / "train")
+    train, _ = data.load_fixture(root)
+    assert tuple(folder.classes) == tuple(train.classes)
+    assert len(folder) == len(train)

@@ -68,3 +68,35 @@ def test_seed_everything_repeats_the_same_numbers():
 def test_seed_everything_rejects_non_integers(bad):
     with pytest.raises(TypeError):
         seed_everything(bad)
+
+
+def test_save_as_if_from_a_gpu_needs_map_location_here(tmp_path):
+    from torchcourse.testing import save_as_if_from
+
+    path = tmp_path / "gpu.pt"
+    save_as_if_from("cuda:0", {"w": torch.arange(3.0)}, path)
+    if not torch.cuda.is_available():
+        with pytest.raises(RuntimeError, match="CUDA"):
+            torch.load(path, weights_only=True)
+    moved = torch.load(path, weights_only=True, map_location="cpu")
+    assert moved["w"].device.type == "cpu" and torch.equal(moved["w"], torch.arange(3.0))
+    # the tag applies to that one save only
+    plain = tmp_path / "plain.pt"
+    torch.save({"w": torch.ones(2)}, plain)
+    assert torch.load(plain, weights_only=True)["w"].device.type == "cpu"
+
+
+def test_refuse_calls_blocks_a_library_function_under_any_name():
+    import types
+
+    from torchcourse.testing import refuse_calls
+
+    lib = types.ModuleType("lib")
+    lib.score = lambda a, b: a + b
+    namespace = {"score": lib.score, "renamed": lib.score, "other": len}
+    with refuse_calls(namespace, lib, ["score"], "write it yourself"):
+        for call in (lib.score, namespace["score"], namespace["renamed"]):
+            with pytest.raises(AssertionError, match="lib.score was called: write it yourself"):
+                call(1, 2)
+        assert namespace["other"] is len
+    assert lib.score(1, 2) == 3 and namespace["renamed"](1, 2) == 3

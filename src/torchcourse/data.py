@@ -352,6 +352,15 @@ def load_for_budget(budget) -> tuple[ImageSet, ImageSet]:
     return train.subset(budget.train_size, seed=1), test.subset(budget.test_size, seed=2)
 
 
+def data_root(budget) -> Path:
+    """The folder a budget's images come from, for torchvision's own data set classes:
+    the generated fixture (one folder per class, what ``ImageFolder`` reads) or the local
+    CIFAR-10 copy (``find_layout`` tells which layout it holds)."""
+    if budget.data == "fixture":
+        return make_fixture(fixture_dir())
+    return default_data_dir()
+
+
 # --------------------------------------------------------------------------------------
 # Tensors on the device: normalisation, augmentation, batches
 # --------------------------------------------------------------------------------------

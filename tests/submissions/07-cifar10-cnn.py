@@ -1,6 +1,30 @@
 """Wrong-but-plausible submissions of lesson 07: each must lose exactly its exercise."""
 
-VARIANTS = {
+# Wrong answers, one per mistake; combined below into few submissions, because every
+# graded notebook of this lesson trains a network.
+_WRONG = {
+    # MPS checked before CUDA: not the rule the exercise asks for.
+    "device-mps-first": {
+        "replace": {
+            "ex0-choose-device": """def choose_device(cuda_available, mps_available):
+    if mps_available:
+        return torch.device("mps")
+    if cuda_available:
+        return torch.device("cuda")
+    return torch.device("cpu")
+""",
+        },
+        "loses": ["ex0-choose-device-test"],
+    },
+    # Strings instead of torch.device, and MPS forgotten.
+    "device-string-no-mps": {
+        "replace": {
+            "ex0-choose-device": """def choose_device(cuda_available, mps_available):
+    return "cuda" if cuda_available else "cpu"
+""",
+        },
+        "loses": ["ex0-choose-device-test"],
+    },
     # Statistics on the 0..255 scale: the shapes are right, the values are 255 times too big.
     "stats-forget-255": {
         "replace": {
@@ -43,9 +67,10 @@ class CifarCNN(nn.Module):
     # Returns the loss tensor: training works, but every step's graph is kept alive.
     "train-step-returns-tensor": {
         "replace": {
-            "ex3-train-step": """def train_step(model, X, y, loss_fn, optimizer):
+            "ex3-train-step": """def train_step(model, X, y, loss_fn, optimizer, use_amp=False):
     model.train()
-    loss = loss_fn(model(X), y)
+    with torch.autocast(X.device.type, dtype=torch.bfloat16, enabled=use_amp):
+        loss = loss_fn(model(X), y)
     optimizer.zero_grad()
     loss.backward()
     optimizer.step()
@@ -83,8 +108,301 @@ class CifarCNN(nn.Module):
         },
         "loses": ["ex5-load-model-test"],
     },
+    # No ReLU at all: the shapes and the parameter count are right, but the network is
+    # almost linear.
+    "cnn-without-relu": {
+        "replace": {"ex2-cnn": """def conv_block(c_in, c_out):
+    return nn.Sequential(
+        nn.Conv2d(c_in, c_out, kernel_size=3, padding=1, bias=False),
+        nn.MaxPool2d(2),
+        nn.BatchNorm2d(c_out),
+        nn.Conv2d(c_out, c_out, kernel_size=3, padding=1, bias=False),
+        nn.BatchNorm2d(c_out),
+    )
+
+
+class CifarCNN(nn.Module):
+    def __init__(self, widths=(64, 256, 256), num_classes=10):
+        super().__init__()
+        c1, c2, c3 = widths
+        self.blocks = nn.Sequential(conv_block(3, c1), conv_block(c1, c2), conv_block(c2, c3))
+        self.head = nn.Sequential(nn.AdaptiveMaxPool2d(1), nn.Flatten(), nn.Linear(c3, num_classes))
+
+    def forward(self, x):
+        return self.head(self.blocks(x))
+"""},
+        "loses": ["ex2-cnn-shape-test"],
+    },
+    # Convolutions with a bias in front of batch norm: within 1% of the parameter count.
+    "cnn-conv-bias": {
+        "replace": {"ex2-cnn": """def conv_block(c_in, c_out):
+    return nn.Sequential(
+        nn.Conv2d(c_in, c_out, kernel_size=3, padding=1, bias=True),
+        nn.MaxPool2d(2),
+        nn.BatchNorm2d(c_out),
+        nn.ReLU(inplace=True),
+        nn.Conv2d(c_out, c_out, kernel_size=3, padding=1, bias=True),
+        nn.BatchNorm2d(c_out),
+        nn.ReLU(inplace=True),
+    )
+
+
+class CifarCNN(nn.Module):
+    def __init__(self, widths=(64, 256, 256), num_classes=10):
+        super().__init__()
+        c1, c2, c3 = widths
+        self.blocks = nn.Sequential(conv_block(3, c1), conv_block(c1, c2), conv_block(c2, c3))
+        self.head = nn.Sequential(nn.AdaptiveMaxPool2d(1), nn.Flatten(), nn.Linear(c3, num_classes))
+
+    def forward(self, x):
+        return self.head(self.blocks(x))
+"""},
+        "loses": ["ex2-cnn-shape-test"],
+    },
+    # Autocast around the whole step: backward and the optimizer step run inside it.
+    "train-step-autocast-whole-step": {
+        "replace": {
+            "ex3-train-step": """def train_step(model, X, y, loss_fn, optimizer, use_amp=False):
+    with torch.autocast(X.device.type, dtype=torch.bfloat16, enabled=use_amp):
+        model.train()
+        loss = loss_fn(model(X), y)
+        optimizer.zero_grad()
+        loss.backward()
+        optimizer.step()
+    return loss.item()
+""",
+        },
+        "loses": ["ex3-train-step-test"],
+    },
+    # Accepts use_amp and ignores it.
+    "train-step-ignores-amp": {
+        "replace": {
+            "ex3-train-step": """def train_step(model, X, y, loss_fn, optimizer, use_amp=False):
+    model.train()
+    loss = loss_fn(model(X), y)
+    optimizer.zero_grad()
+    loss.backward()
+    optimizer.step()
+    return loss.item()
+""",
+        },
+        "loses": ["ex3-train-step-test"],
+    },
+    # Never moves the batches: fine while they already live on the model's device.
+    "evaluate-no-to-device": {
+        "replace": {
+            "ex4-evaluate": """def evaluate(model, loader, loss_fn, device):
+    model.eval()
+    total_loss, correct, count = 0.0, 0, 0
+    with torch.no_grad():
+        for X, y in loader:
+            logits = model(X)
+            total_loss += loss_fn(logits, y).item() * len(y)
+            correct += (logits.argmax(dim=1) == y).sum().item()
+            count += len(y)
+    return total_loss / count, correct / count
+""",
+        },
+        "loses": ["ex4-evaluate-test"],
+    },
+    # No map_location: a checkpoint saved on a GPU does not open on a CPU-only machine.
+    "load-model-no-map-location": {
+        "replace": {
+            "ex5-load-model": """def load_model(path, make_model, device):
+    model = make_model()
+    model.load_state_dict(torch.load(path, weights_only=True)["state_dict"])
+    return model.to(device).eval()
+""",
+        },
+        "loses": ["ex5-load-model-test"],
+    },
+    # Loads to the device but never moves the model there.
+    "load-model-no-to-device": {
+        "replace": {
+            "ex5-load-model": """def load_model(path, make_model, device):
+    model = make_model()
+    model.load_state_dict(torch.load(path, map_location=device, weights_only=True)["state_dict"])
+    return model.eval()
+""",
+        },
+        "loses": ["ex5-load-model-test"],
+    },
     "quiz-q1-wrong": {
-        "replace": {"quiz-answers": 'q1 = "a"\nq2 = "a"\n'},
+        "replace": {"quiz-answers": 'q1 = "a"\nq2 = "b"\n'},
         "loses": ["quiz-q1-test"],
     },
+    "quiz-q2-wrong": {
+        "replace": {"quiz-answers": 'q1 = "c"\nq2 = "c"\n'},
+        "loses": ["quiz-q2-test"],
+    },
+}
+
+# Right answers written differently from the reference, one per exercise.
+_ALTERNATIVES = {
+    "device-lookup": {
+        "replace": {
+            "ex0-choose-device": """def choose_device(cuda_available, mps_available):
+    for name, ok in (("cuda", cuda_available), ("mps", mps_available), ("cpu", True)):
+        if ok:
+            return torch.device(name)
+""",
+        },
+    },
+    "stats-std-mean": {
+        "replace": {
+            "ex1-channel-stats": """def channel_stats(images):
+    per_channel = images.transpose(0, 1).reshape(3, -1).to(torch.float64) / 255.0
+    std, mean = torch.std_mean(per_channel, dim=1)
+    return mean.float(), std.float()
+""",
+        },
+    },
+    # Batch norm and ReLU before the pooling (the other common order).
+    "cnn-pool-last": {
+        "replace": {
+            "ex2-cnn": """def conv_block(c_in, c_out):
+    layers = []
+    for a, b in [(c_in, c_out), (c_out, c_out)]:
+        layers += [nn.Conv2d(a, b, 3, padding=1, bias=False), nn.BatchNorm2d(b), nn.ReLU()]
+    layers.append(nn.MaxPool2d(2))
+    return nn.Sequential(*layers)
+
+
+class CifarCNN(nn.Module):
+    def __init__(self, widths=(64, 256, 256), num_classes=10):
+        super().__init__()
+        c1, c2, c3 = widths
+        self.block1 = conv_block(3, c1)
+        self.block2 = conv_block(c1, c2)
+        self.block3 = conv_block(c2, c3)
+        self.pool = nn.AdaptiveMaxPool2d(1)
+        self.fc = nn.Linear(c3, num_classes)
+
+    def forward(self, x):
+        x = self.block3(self.block2(self.block1(x)))
+        return self.fc(torch.flatten(self.pool(x), 1))
+""",
+        },
+    },
+    # torch.nn.functional for ReLU and pooling, layers kept in ModuleLists.
+    "cnn-functional": {
+        "replace": {
+            "ex2-cnn": """def conv_block(c_in, c_out):
+    return nn.Sequential(
+        nn.Conv2d(c_in, c_out, kernel_size=3, padding=1, bias=False),
+        nn.MaxPool2d(2),
+        nn.BatchNorm2d(c_out),
+        nn.ReLU(),
+        nn.Conv2d(c_out, c_out, kernel_size=3, padding=1, bias=False),
+        nn.BatchNorm2d(c_out),
+        nn.ReLU(),
+    )
+
+
+class CifarCNN(nn.Module):
+    def __init__(self, widths=(64, 256, 256), num_classes=10):
+        super().__init__()
+        chans = [3, *widths]
+        self.convs = nn.ModuleList()
+        self.norms = nn.ModuleList()
+        for c_in, c_out in zip(chans[:-1], chans[1:]):
+            self.convs.extend([nn.Conv2d(c_in, c_out, 3, padding=1, bias=False),
+                               nn.Conv2d(c_out, c_out, 3, padding=1, bias=False)])
+            self.norms.extend([nn.BatchNorm2d(c_out), nn.BatchNorm2d(c_out)])
+        self.fc = nn.Linear(widths[-1], num_classes)
+
+    def forward(self, x):
+        for i in range(0, 6, 2):
+            x = F.relu(self.norms[i](F.max_pool2d(self.convs[i](x), 2)))
+            x = F.relu(self.norms[i + 1](self.convs[i + 1](x)))
+        return self.fc(F.adaptive_max_pool2d(x, 1).flatten(1))
+""",
+        },
+    },
+    # zero_grad after step, ready for the next batch; set_to_none leaves .grad as None.
+    "train-step-zero-grad-after-step": {
+        "replace": {
+            "ex3-train-step": """def train_step(model, X, y, loss_fn, optimizer, use_amp=False):
+    model.train()
+    with torch.autocast(device_type=X.device.type, dtype=torch.bfloat16, enabled=use_amp):
+        logits = model(X)
+        loss = loss_fn(logits, y)
+    loss.backward()
+    optimizer.step()
+    optimizer.zero_grad(set_to_none=True)
+    return float(loss.detach())
+""",
+        },
+    },
+    "evaluate-inference-mode-non-blocking": {
+        "replace": {
+            "ex4-evaluate": """def evaluate(model, loader, loss_fn, device):
+    model.eval()
+    loss_sum = 0.0
+    hits = n = 0
+    with torch.inference_mode():
+        for X, y in loader:
+            X = X.to(device, non_blocking=True)
+            y = y.to(device=device, non_blocking=True)
+            out = model(X)
+            loss_sum += float(loss_fn(out, y)) * y.numel()
+            hits += int((out.argmax(1) == y).sum())
+            n += y.numel()
+    return loss_sum / n, hits / n
+""",
+        },
+    },
+    # Moves the fresh model first, then loads onto the device object.
+    "load-model-device-first": {
+        "replace": {
+            "ex5-load-model": """def load_model(path, make_model, device):
+    device = torch.device(device)
+    model = make_model().to(device)
+    state = torch.load(path, map_location=device, weights_only=True)["state_dict"]
+    model.load_state_dict(state, strict=True)
+    model.eval()
+    return model
+""",
+        },
+    },
+    "quiz-tuple": {
+        "replace": {"quiz-answers": 'q1, q2 = "c", "b"\n'},
+    },
+}
+
+
+def _merge(*specs):
+    """One submission made of several answers (each replaces a different cell)."""
+    replace = {}
+    for spec in specs:
+        clash = set(replace) & set(spec["replace"])
+        if clash:
+            raise ValueError(f"two answers replace the same cell: {clash}")
+        replace.update(spec["replace"])
+    return {"replace": replace}
+
+
+_KEPT_ALONE = ["stats-forget-255", "cnn-flatten-head", "train-step-returns-tensor",
+               "evaluate-averages-batches", "load-model-train-mode", "quiz-q1-wrong"]
+_COMBINED = {
+    # each group: answers to different exercises, which must each lose their own test
+    "combo-mps-first-no-relu-no-move-q2": [
+        "device-mps-first", "cnn-without-relu", "evaluate-no-to-device", "quiz-q2-wrong"],
+    "combo-string-device-bias-amp-step-no-map-location": [
+        "device-string-no-mps", "cnn-conv-bias", "train-step-autocast-whole-step",
+        "load-model-no-map-location"],
+    "combo-ignores-amp-model-not-moved": ["train-step-ignores-amp", "load-model-no-to-device"],
+}
+VARIANTS = {name: _WRONG[name] for name in _KEPT_ALONE}
+for _name, _parts in _COMBINED.items():
+    VARIANTS[_name] = {
+        **_merge(*(_WRONG[part] for part in _parts)),
+        "loses": [cell for part in _parts for cell in _WRONG[part]["loses"]],
+    }
+assert set(_KEPT_ALONE) | {p for parts in _COMBINED.values() for p in parts} == set(_WRONG)
+
+# Every alternative in two submissions (two of them answer Exercise 2): full marks.
+CORRECT = {
+    "written-differently": _merge(*(v for k, v in _ALTERNATIVES.items() if k != "cnn-functional")),
+    "cnn-functional": _ALTERNATIVES["cnn-functional"],
 }
