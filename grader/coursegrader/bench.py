@@ -27,7 +27,7 @@ from coursegrader import cells
 from coursegrader.api import grading_environment, make_api
 from coursegrader.grading import place_submission
 from coursegrader.nbgraderio import generate_lesson
-from coursegrader.paths import NOTEBOOKS_DIR, lesson_notebook, lessons
+from coursegrader.paths import NOTEBOOKS_DIR, lesson_notebook
 
 STAGE_NAMES = {
     "sanitize": "sanitize (writer)",
@@ -88,7 +88,7 @@ def run_bench(lesson: str | None = None, n: int = 40, jobs: int | None = None,
               folder: Path | None = None, echo=print) -> dict:
     from coursegrader.parallel import Timings, autograde_parallel
 
-    lesson = lesson or lessons()[0]
+    lesson = lesson or "01-python-classes"  # the figures in docs/grading.md are for lesson 01
     folder = Path(folder or tempfile.mkdtemp(prefix="course-bench-")).resolve()
     students = simulated_class(lesson, n, folder / "work")
     names = engines()
