@@ -1,0 +1,14 @@
+"""Mutants that are truly equivalent to the reference solution: no test could kill them,
+because the mutated code computes the same thing. Each was read and argued for by hand.
+
+Key: "<lesson>/<mutant id>" (ids as `course mutants --list` prints them). Keep the list short
+and the reasons honest: a mutant that a better test *could* kill does not belong here.
+"""
+
+EQUIVALENT: dict[str, str] = {
+    "00-tensors-and-autograd/ex3-gradient-of:detach:0": (
+        "w.grad is filled by backward() without create_graph, so it is never part of a graph: "
+        "w.grad.detach() is a tensor with the same storage and values, and nothing a test "
+        "can observe differs."
+    ),
+}
