@@ -41,6 +41,7 @@ help:
 	@echo "make export               all grades to grading/grades.csv (CSV=path)"
 	@echo "make demo                 a simulated term in a throw-away folder"
 	@echo "make bench-grading        40 students: plain nbgrader autograde against ours"
+	@echo "make mutants [LESSON=..]  mutation testing of the lessons' tests; writes docs/mutation-testing.md"
 
 $(STAMP): requirements.txt pyproject.toml
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -121,3 +122,8 @@ demo: $(STAMP)
 
 bench-grading: $(STAMP)
 	$(COURSE) bench $(LESSON) --students $(STUDENTS)
+
+# Slow (minutes per lesson): every mutant is graded in a fresh kernel. See docs/mutation-testing.md.
+.PHONY: mutants
+mutants: $(STAMP)
+	$(COURSE) mutants --write docs/mutation-testing.md $(LESSON)

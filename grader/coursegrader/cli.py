@@ -132,9 +132,10 @@ def _mutants(args) -> int:
     print(mutants.format_table(reports))
     print(f"\n{time.perf_counter() - start:.0f} s with {args.jobs} kernel(s) at a time")
     if args.write:
-        command = "course mutants " + shlex.join(args.lessons) if args.lessons else "make mutants"
+        sample = f" --sample {args.sample} --seed {args.seed}" if args.sample else ""
+        command = f"course mutants{sample} {shlex.join(args.lessons) or '(every lesson)'}"
         when = datetime.now(timezone.utc).strftime("%Y-%m-%d")
-        mutants.write_report(args.write, reports, command.strip(), when)
+        mutants.write_report(args.write, reports, command, when)
         print(f"table written to {args.write}")
     return 0
 
@@ -188,7 +189,7 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("lessons", nargs="*", help="lesson ids (default: all)")
     p.add_argument("-j", "--jobs", type=int, default=2, help="kernels at a time (default: 2)")
     p.add_argument("--timeout", type=int, default=120, help="per-cell time limit in seconds")
-    p.add_argument("--sample", type=int, help="grade only N mutants, a fixed random sample")
+    p.add_argument("--sample", type=int, help="grade only N mutants of each lesson (fixed sample)")
     p.add_argument("--seed", type=int, default=0, help="seed of --sample (default: 0)")
     p.add_argument("--list", action="store_true", help="only list the mutants, run nothing")
     p.add_argument("--write", type=Path, help="also write the table into this Markdown file")

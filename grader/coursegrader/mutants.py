@@ -525,7 +525,7 @@ def run_mutants(lessons: list[str] | None = None, jobs: int = 2, timeout: int = 
                 progress: Callable[[str], None] | None = None) -> list[LessonReport]:
     """Generate and grade the mutants of ``lessons`` (default: all); one report per lesson.
 
-    ``sample``: grade only that many mutants over all the lessons, chosen with ``seed``.
+    ``sample``: grade only that many mutants of each lesson, chosen with ``seed``.
     ``baseline``: first run each lesson's unmutated solution, and report the tests it
     fails (their mutants would be "killed" for nothing: they are marked "error").
     ``equivalent``: reviewed equivalent mutants (default: mutants_equivalent.py); they
@@ -539,8 +539,7 @@ def run_mutants(lessons: list[str] | None = None, jobs: int = 2, timeout: int = 
         per_lesson[lesson], skipped[lesson] = lesson_mutants(lesson)
         nb = nbformat.read(lesson_notebook(lesson), as_version=4)
         layout[lesson] = {ex.grade_id: ex for ex in exercises(nb)}
-    everything = [m for lesson in lessons for m in per_lesson[lesson]]
-    chosen = select_sample(everything, sample, seed)
+    chosen = [m for lesson in lessons for m in select_sample(per_lesson[lesson], sample, seed)]
     results: dict[str, MutantResult] = {}
     jobs_list = []
     if baseline:
