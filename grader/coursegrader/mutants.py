@@ -21,6 +21,7 @@ import copy
 import os
 import random
 import re
+import subprocess
 import tempfile
 import time
 from collections.abc import Callable, Iterable
@@ -493,7 +494,9 @@ def _execute(notebook: str, cut: int, replace: dict[int, str], tests: dict[int, 
         client = NotebookClient(nb, timeout=timeout, allow_errors=True, interrupt_on_timeout=True,
                                 kernel_name="python3", resources={"metadata": {"path": folder}})
         try:
-            client.execute()
+            # The kernel's own log (its start-up warnings) says nothing about the mutant;
+            # what the cells print still reaches the notebook.
+            client.execute(stderr=subprocess.DEVNULL)
         except DeadKernelError:
             note = "the kernel died"
         except Exception as err:  # noqa: BLE001 - a mutant may break the run in any way
