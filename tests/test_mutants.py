@@ -191,6 +191,8 @@ def test_score_leaves_out_the_equivalent_mutants():
     table = mutants.format_table([report])
     assert "| 00-x | 5 | 3 | 1 | 1 | 75% |" in table
     assert "`ex1:arith:4`: change 4" in table, "every survivor is listed with its description"
+    report.total = 40
+    assert "| 00-x | 5 of 40 (sample) | 3 | 1 | 1 | 75% |" in mutants.format_table([report])
 
 
 def test_write_report_replaces_only_the_marked_block(tmp_path):

@@ -78,6 +78,7 @@ class LessonReport:
     baseline_failures: list[str] = field(default_factory=list)  # tests the solution fails
     stale_equivalents: list[str] = field(default_factory=list)  # listed ids that no longer exist
     seconds: float = 0.0
+    total: int | None = None  # mutants of the lesson before sampling (None: not sampled)
 
     def count(self, status: str) -> int:
         return sum(r.status == status for r in self.results)
@@ -456,15 +457,11 @@ def lesson_mutants(lesson: str) -> tuple[list[Mutant], list[str]]:
     return mutants, skipped
 
 
-def load_equivalent(path: Path | None = None) -> dict[str, str]:
+def load_equivalent() -> dict[str, str]:
     """The reviewed equivalent mutants: ``"<lesson>/<mutant id>" -> reason``."""
-    from coursegrader import mutants_equivalent
+    from coursegrader.mutants_equivalent import EQUIVALENT
 
-    if path is None:
-        return dict(mutants_equivalent.EQUIVALENT)
-    namespace: dict = {}
-    exec(compile(Path(path).read_text(), str(path), "exec"), namespace)
-    return dict(namespace["EQUIVALENT"])
+    return dict(EQUIVALENT)
 
 
 # ---------------------------------------------------------------- running mutants
@@ -537,11 +534,11 @@ def run_mutants(lessons: list[str] | None = None, jobs: int = 2, timeout: int = 
     lessons = list(lessons) if lessons else all_lessons()
     equivalent = load_equivalent() if equivalent is None else equivalent
     say = progress or (lambda line: None)
-    per_lesson, skipped, layout = {}, {}, {}
+    per_lesson, skipped, layout, cells = {}, {}, {}, {}
     for lesson in lessons:
         per_lesson[lesson], skipped[lesson] = lesson_mutants(lesson)
-        nb = nbformat.read(lesson_notebook(lesson), as_version=4)
-        layout[lesson] = {ex.grade_id: ex for ex in exercises(nb)}
+        cells[lesson] = nbformat.read(lesson_notebook(lesson), as_version=4).cells
+        layout[lesson] = {ex.grade_id: ex for ex in exercises(nbformat.v4.new_notebook(cells=cells[lesson]))}
     chosen = [m for lesson in lessons for m in select_sample(per_lesson[lesson], sample, seed)]
     results: dict[str, MutantResult] = {}
     jobs_list = []
@@ -551,8 +548,7 @@ def run_mutants(lessons: list[str] | None = None, jobs: int = 2, timeout: int = 
             if not exs:
                 continue
             cut = max(ex.last_index for ex in exs)
-            tests = {i: c.metadata["nbgrader"]["grade_id"]
-                     for i, c in enumerate(nbformat.read(lesson_notebook(lesson), as_version=4).cells)
+            tests = {i: c.metadata["nbgrader"]["grade_id"] for i, c in enumerate(cells[lesson])
                      if i <= cut and c.metadata.get("nbgrader", {}).get("grade")}
             jobs_list.append((("baseline", lesson), str(lesson_notebook(lesson)), cut, {}, tests,
                               timeout))
@@ -562,7 +558,7 @@ def run_mutants(lessons: list[str] | None = None, jobs: int = 2, timeout: int = 
             results[key] = MutantResult(m, "equivalent", note=equivalent[key])
             continue
         ex = layout[m.lesson][m.grade_id]
-        nb_cells = nbformat.read(lesson_notebook(m.lesson), as_version=4).cells
+        nb_cells = cells[m.lesson]
         tests = {i: nb_cells[i].metadata["nbgrader"]["grade_id"]
                  for i in range(ex.answer_index + 1, ex.last_index + 1)
                  if nb_cells[i].metadata.get("nbgrader", {}).get("grade")}
@@ -604,8 +600,9 @@ def run_mutants(lessons: list[str] | None = None, jobs: int = 2, timeout: int = 
             rows.append(r)
         ids = {f"{lesson}/{m.id}" for m in per_lesson[lesson]}
         stale = sorted(k for k in equivalent if k.startswith(lesson + "/") and k not in ids)
+        total = len(per_lesson[lesson]) if len(rows) < len(per_lesson[lesson]) else None
         reports.append(LessonReport(lesson, rows, skipped[lesson], baseline_failures[lesson],
-                                    stale, lesson_seconds[lesson]))
+                                    stale, lesson_seconds[lesson], total))
     return reports
 
 
@@ -619,7 +616,8 @@ def format_table(reports: list[LessonReport], survivors: bool = True) -> str:
     for r in reports:
         score = "n/a" if r.score is None else f"{100 * r.score:.0f}%"
         errors = f" ({r.errors} not measured)" if r.errors else ""
-        lines.append(f"| {r.lesson} | {r.generated} | {r.killed} | {r.equivalent} | "
+        generated = f"{r.generated} of {r.total} (sample)" if r.total else f"{r.generated}"
+        lines.append(f"| {r.lesson} | {generated} | {r.killed} | {r.equivalent} | "
                      f"{r.survived}{errors} | {score} |")
     if survivors:
         for r in reports:
