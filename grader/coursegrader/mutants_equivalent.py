@@ -11,6 +11,10 @@ EQUIVALENT: dict[str, str] = {
         "w.grad.detach() is a tensor with the same storage and values, and nothing a test "
         "can observe differs."
     ),
+    "02-nn-module/ex8-predict:detach:0": (
+        "model(X) runs inside torch.no_grad(), so its result already has no graph and "
+        "requires_grad=False: adding .detach() changes nothing observable."
+    ),
     "05-state-dict/ex1-snapshot:detach:0": (
         "model.state_dict() (keep_vars=False) already returns detached tensors, so "
         "tensor.clone() and tensor.detach().clone() give the same values, no graph and "
