@@ -15,6 +15,11 @@ EQUIVALENT: dict[str, str] = {
         "model(X) runs inside torch.no_grad(), so its result already has no graph and "
         "requires_grad=False: adding .detach() changes nothing observable."
     ),
+    "04-hooks/ex1-capture-output:detach:1": (
+        "the hook already stores output.detach(), and the exercise says the module is a layer "
+        "of the model (or the model) that runs, so a second .detach() on the stored tensor "
+        "changes nothing observable."
+    ),
     "05-state-dict/ex1-snapshot:detach:0": (
         "model.state_dict() (keep_vars=False) already returns detached tensors, so "
         "tensor.clone() and tensor.detach().clone() give the same values, no graph and "
