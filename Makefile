@@ -50,6 +50,7 @@ help:
 	@echo "make accounts ROSTER=students.csv INSTRUCTOR=login   Unix accounts from a roster"
 	@echo "make hub-deps             only install the hub's proxy (Node.js, configurable-http-proxy)"
 	@echo "make pg-deps              install PostgreSQL for the gradebook tests (COURSE_DB_URL)"
+	@echo "make mutants [LESSON=..]  mutation testing of the lessons' tests; writes docs/mutation-testing.md"
 
 $(STAMP): requirements.txt pyproject.toml
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -157,3 +158,9 @@ hub-test-deps:
 
 pg-deps:
 	@bash scripts/install-postgresql.sh
+
+# Mutation testing of the lessons' own tests, slow (minutes a lesson: every mutant is graded
+# in a fresh kernel); LESSON=.. for one. See docs/mutation-testing.md.
+.PHONY: mutants
+mutants: $(STAMP)
+	$(COURSE) mutants --write docs/mutation-testing.md $(LESSON)

@@ -169,6 +169,35 @@ def _bench(args) -> int:
     return 0 if report["identical"] else 1
 
 
+def _mutants(args) -> int:
+    import shlex
+    import time
+    from datetime import datetime, timezone
+
+    from coursegrader import mutants
+
+    if args.list:
+        for lesson in args.lessons or lessons():
+            found, skipped = mutants.lesson_mutants(lesson)
+            print(mutants.describe(found))
+            for note in skipped:
+                print(f"{lesson}: skipped {note}")
+        return 0
+    start = time.perf_counter()
+    reports = mutants.run_mutants(args.lessons or None, jobs=args.jobs, timeout=args.timeout,
+                                  sample=args.sample, seed=args.seed, progress=print)
+    print()
+    print(mutants.format_table(reports))
+    print(f"\n{time.perf_counter() - start:.0f} s with {args.jobs} kernel(s) at a time")
+    if args.write:
+        sample = f" --sample {args.sample} --seed {args.seed}" if args.sample else ""
+        command = f"course mutants{sample} {shlex.join(args.lessons) or '(every lesson)'}"
+        when = datetime.now(timezone.utc).strftime("%Y-%m-%d")
+        mutants.write_report(args.write, reports, command, when)
+        print(f"table written to {args.write}")
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     import warnings
 
@@ -217,6 +246,15 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("-j", "--jobs", type=int)
     p.add_argument("--dir", type=Path, help="work folder (default: a temporary folder)")
     p.set_defaults(func=_bench)
+    p = sub.add_parser("mutants", help="mutation testing: do the lessons' tests catch wrong answers?")
+    p.add_argument("lessons", nargs="*", help="lesson ids (default: all)")
+    p.add_argument("-j", "--jobs", type=int, default=2, help="kernels at a time (default: 2)")
+    p.add_argument("--timeout", type=int, default=120, help="per-cell time limit in seconds")
+    p.add_argument("--sample", type=int, help="grade only N mutants of each lesson (fixed sample)")
+    p.add_argument("--seed", type=int, default=0, help="seed of --sample (default: 0)")
+    p.add_argument("--list", action="store_true", help="only list the mutants, run nothing")
+    p.add_argument("--write", type=Path, help="also write the table into this Markdown file")
+    p.set_defaults(func=_mutants)
     args = parser.parse_args(argv)
     from coursegrader.workflow import WorkflowError
 

@@ -1,0 +1,28 @@
+"""Mutants that are truly equivalent to the reference solution: no test could kill them,
+because the mutated code computes the same thing. Each was read and argued for by hand.
+
+Key: "<lesson>/<mutant id>" (ids as `course mutants --list` prints them). Keep the list short
+and the reasons honest: a mutant that a better test *could* kill does not belong here.
+"""
+
+EQUIVALENT: dict[str, str] = {
+    "00-tensors-and-autograd/ex3-gradient-of:detach:0": (
+        "w.grad is filled by backward() without create_graph, so it is never part of a graph: "
+        "w.grad.detach() is a tensor with the same storage and values, and nothing a test "
+        "can observe differs."
+    ),
+    "02-nn-module/ex8-predict:detach:0": (
+        "model(X) runs inside torch.no_grad(), so its result already has no graph and "
+        "requires_grad=False: adding .detach() changes nothing observable."
+    ),
+    "04-hooks/ex1-capture-output:detach:1": (
+        "the hook already stores output.detach(), and the exercise says the module is a layer "
+        "of the model (or the model) that runs, so a second .detach() on the stored tensor "
+        "changes nothing observable."
+    ),
+    "05-state-dict/ex1-snapshot:detach:0": (
+        "model.state_dict() (keep_vars=False) already returns detached tensors, so "
+        "tensor.clone() and tensor.detach().clone() give the same values, no graph and "
+        "requires_grad=False alike."
+    ),
+}
