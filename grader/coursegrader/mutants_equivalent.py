@@ -11,7 +11,7 @@ EQUIVALENT: dict[str, str] = {
         "w.grad.detach() is a tensor with the same storage and values, and nothing a test "
         "can observe differs."
     ),
-    "02-nn-module/ex8-predict:detach:0": (
+    "02-nn-module/ex9-predict:detach:0": (
         "model(X) runs inside torch.no_grad(), so its result already has no graph and "
         "requires_grad=False: adding .detach() changes nothing observable."
     ),
