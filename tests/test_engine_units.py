@@ -157,6 +157,24 @@ def test_a_kernel_that_fails_to_start_gets_one_more_run(monkeypatch):
     assert not any("kernel stopped" in note for note in st["notes"])
 
 
+def test_a_kernel_that_never_starts_fails_the_submission_with_the_reason(tmp_path,
+                                                                        monkeypatch):
+    """Not one cell ran, twice: the machine's fault, not the student's. The submission fails
+    with the reason (the instructor grades it again), instead of a grade of 0."""
+    import nbformat
+
+    def dead(self, nb, attempt):
+        raise RuntimeError("Kernel died before replying to kernel_info")
+
+    calls = _fake_runs(monkeypatch, dead)
+    path = tmp_path / "lesson.ipynb"
+    nbformat.write(notebook(new_code_cell("x = 1")), path)
+    result = execute.execute_notebook(str(path), "alice", "lesson")
+    assert len(calls) == 2
+    assert not result["ok"]
+    assert result["error"].startswith("the kernel could not start (RuntimeError: Kernel died")
+
+
 def test_a_submission_that_crashes_its_kernel_is_not_run_twice(monkeypatch):
     def crash(self, nb, attempt):
         self._state["done"].add(0)

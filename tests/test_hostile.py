@@ -407,12 +407,13 @@ def test_grading_as_an_ordinary_user(tmp_path):
 
     if os.geteuid() != 0:
         pytest.skip("NOT RUN: already an ordinary user (the other hostile tests ran as one)")
-    user = "coursegrader-test"
+    user, created = "coursegrader-test", False
     try:
         pwd.getpwnam(user)
     except KeyError:
         subprocess.run(["useradd", "--no-create-home", "--shell", "/usr/sbin/nologin", user],
                        check=True)
+        created = True
     work = Path(tempfile.mkdtemp(prefix="coursegrader-user-"))
     shutil.chown(work, user)
     # The course's Python must be reachable by that user: on machines where it lives under
@@ -437,6 +438,8 @@ def test_grading_as_an_ordinary_user(tmp_path):
         for path, mode in modes.items():
             os.chmod(path, mode)
         shutil.rmtree(work, ignore_errors=True)
+        if created:
+            subprocess.run(["userdel", user], check=False)
     line = next((x for x in run.stdout.splitlines() if x.startswith("RESULTS ")), None)
     assert line, f"grading as {user} failed:\n{run.stdout[-2000:]}\n{run.stderr[-3000:]}"
     results = json.loads(line[len("RESULTS "):])

@@ -73,13 +73,16 @@ def test_the_kernel_sees_python_and_the_student_package_only():
     assert any(Path(os.path.realpath(sys.executable)).is_relative_to(p) for p in paths)
 
 
-def test_tmp_is_mounted_before_the_private_socket_folder():
+def test_tmp_is_mounted_before_what_is_bound_under_it():
     # bubblewrap applies its options in order: a tmpfs over /tmp after the bind of the
     # socket folder (which lives under /tmp) would hide it from the kernel.
-    km = sandbox.SandboxedKernelManager(use_cgroups=False)
+    # The same holds for a Python installed under /tmp (the class hub makes one there).
+    km = sandbox.SandboxedKernelManager(use_cgroups=False,
+                                        extra_read_only=["/tmp/hub/python"])
     km._private, km._submission = Path("/tmp/coursegrader-kernel-x"), Path("/tmp/sub")
     cmd = km.sandbox_command(["python"], km.limits)
     assert cmd.index("/tmp") < cmd.index("/tmp/coursegrader-kernel-x")
+    assert cmd.index("/tmp") < cmd.index("/tmp/hub/python")
     assert "--unshare-all" in cmd and "--die-with-parent" in cmd
 
 

@@ -178,6 +178,8 @@ class NoteLimits(NbGraderPreprocessor):
         if notes:
             st["limit"] = "Stopped by the grader: " + "; ".join(notes)
             st["notes"][:0] = notes
+        if report is not None and st["error"] is not None and not st["done"]:
+            st["kernel_log"] = report.log
         return nb, resources
 
 
@@ -270,6 +272,13 @@ def execute_notebook(path: str, student: str, lesson: str, config=None,
     except Exception as err:
         result.update(ok=False, error=f"{type(err).__name__}: {err}")
         st["notes"].append(traceback.format_exc(limit=3))
+    if result["ok"] and st["error"] is not None and not st["done"]:
+        # Not one cell ran, twice: the machine could not start a kernel (a broken
+        # environment, a sandbox that cannot run here), which is no fault of the student.
+        # Failed, with the reason, rather than graded 0.
+        log = [line for line in st.get("kernel_log", "").splitlines() if line.strip()]
+        result.update(ok=False, error=f"the kernel could not start ({st['error']})"
+                      + (f"; its last words: {' | '.join(log[-3:])[:400]}" if log else ""))
     total = time.perf_counter() - start
     timings = dict(st["timings"])
     timings["execution"] = total - timings.get("kernel_start", 0.0)

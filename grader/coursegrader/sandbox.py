@@ -56,6 +56,10 @@ ENV_ALLOWED = (
     "NBGRADER_EXECUTION", "COURSE_BUDGET", "COURSE_THREADS", "COURSE_DEVICE",
     "OMP_NUM_THREADS", "MKL_NUM_THREADS", "OPENBLAS_NUM_THREADS", "OPENBLAS_CORETYPE",
     "OPENBLAS_L2_SIZE", "PYTHONHASHSEED", "MPLBACKEND", "CUDA_VISIBLE_DEVICES",
+    # where the interpreter's own libpython is, when it is not where it was built (the class
+    # hub's copy of a Python installed under /root): without it the kernel would load another
+    # Python's library
+    "LD_LIBRARY_PATH",
 )
 
 # The few files of /etc a Python kernel reads (libraries, fonts, time zone, alternatives).
@@ -464,16 +468,21 @@ class SandboxedKernelManager(AsyncKernelManager):
         bwrap = bwrap_path()
         if bwrap is None:
             raise SandboxUnavailable(ENABLE_ADVICE.format(why="`bwrap` was not found"))
-        args = [bwrap, *_namespaces(), *_system_mounts()]
+        # bubblewrap applies its options in order: the private tmpfs come first, so that a
+        # bind of a folder under /tmp (the socket folder; a Python installed there) stays
+        # visible instead of being covered by them.
+        args = [bwrap, *_namespaces(), *_system_mounts(),
+                "--size", str(limits.disk_bytes), "--tmpfs", "/tmp",
+                "--size", str(limits.disk_bytes), "--tmpfs", HOME_DIR]
         for path in [*python_paths(), *self.extra_read_only]:
             args += ["--ro-bind", path, path]
+        for path in os.environ.get("LD_LIBRARY_PATH", "").split(os.pathsep):
+            if path and os.path.isdir(path):
+                args += ["--ro-bind-try", path, path]
         data = data_dir()
         if data.is_dir():
             args += ["--ro-bind", str(data), str(data)]
-        args += ["--size", str(limits.disk_bytes), "--tmpfs", "/tmp",
-                 "--size", str(limits.disk_bytes), "--tmpfs", HOME_DIR,
-                 # after /tmp: a bind under /tmp must come after the tmpfs that covers it
-                 "--bind", private, private,
+        args += ["--bind", private, private,
                  "--ro-bind", str(self._submission), "/run/submission",
                  "--chdir", "/"]
         init = {

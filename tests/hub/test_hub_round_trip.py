@@ -179,7 +179,7 @@ def test_students_submit_and_read_feedback_through_the_hub(hub, hub_browser, tmp
     timings["collect + autograde + feedback"] = time.monotonic() - t
     assert "2 returned to the students" in result.stdout, result.stdout
 
-    assert feedback_score(pages[ada], hub, ada) == f"Score: {full:.1f} / {full:.1f}"
+    assert feedback_score(pages[ada], hub, ada) == f"Score: {full:.1f} / {full:.1f}", result.stdout
     assert feedback_score(pages[bob], hub, bob) == f"Score: {partial:.1f} / {full:.1f}"
 
     # ---- students kept apart (as bob, the way his own server or terminal would try)
