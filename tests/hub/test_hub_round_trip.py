@@ -178,6 +178,8 @@ def test_students_submit_and_read_feedback_through_the_hub(hub, hub_browser, tmp
     result = hub.course_command(f"collect {LESSON}", f"autograde {LESSON}", f"feedback {LESSON}")
     timings["collect + autograde + feedback"] = time.monotonic() - t
     assert "2 returned to the students" in result.stdout, result.stdout
+    # the students' code ran in the kernel sandbox, not with the instructor's rights
+    assert "sandbox was off" not in result.stdout, result.stdout
 
     assert feedback_score(pages[ada], hub, ada) == f"Score: {full:.1f} / {full:.1f}", result.stdout
     assert feedback_score(pages[bob], hub, bob) == f"Score: {partial:.1f} / {full:.1f}"
