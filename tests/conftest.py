@@ -23,8 +23,9 @@ os.environ.update(jupyter_env())
 ensure_tools_on_path()
 
 LESSONS = lessons()
-# The grading round runs without the kernel sandbox until the sandbox is part of the course.
-SANDBOX = False
+# The grading round runs in the kernel sandbox, as `course autograde` does: every lesson
+# (lesson 07's checkpoint, files a test reads back) must work inside it.
+SANDBOX = True
 SUBMISSIONS_DIR = Path(__file__).parent / "submissions"
 
 
