@@ -20,6 +20,12 @@ EQUIVALENT: dict[str, str] = {
         "of the model (or the model) that runs, so a second .detach() on the stored tensor "
         "changes nothing observable."
     ),
+    "04-hooks/ex4-record-outputs:delete:2": (
+        "without the up-front check, modules[name] raises the KeyError itself, naming the "
+        "unknown layer, and the finally block removes the hooks registered before it: what "
+        "the exercise asks (a KeyError that names the layer, no hook left) still holds; only "
+        "the list of valid names is missing from the message."
+    ),
     "05-state-dict/ex1-snapshot:detach:0": (
         "model.state_dict() (keep_vars=False) already returns detached tensors, so "
         "tensor.clone() and tensor.detach().clone() give the same values, no graph and "
