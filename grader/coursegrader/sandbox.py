@@ -13,8 +13,8 @@ command in ``bwrap`` (Debian's ``bubblewrap``) with
   a private ``/tmp`` and a private copy of the submission, both size-limited tmpfs;
   nothing else (``solutions/``, ``grader/``, the grading folder, the home folder are absent);
 * an environment that holds only what a lesson needs (no ``COURSE_DB_URL``, no tokens);
-* limits on memory, processes and disk (cgroups where this process may create them, and
-  rlimits in any case), each reported with its reason;
+* limits on memory, processes, disk and CPU (cgroups where this process may create them,
+  and rlimits in any case), each reported with its reason and cell (:func:`limit_notes`);
 * a small parent process between bwrap's PID 1 and the kernel: ipykernel shuts down when its
   parent is PID 1, which bwrap's reaper is. When the kernel stops, the namespace goes, and
   with it every process the submission started.
@@ -228,9 +228,6 @@ class Limits:
     processes: int
     disk_bytes: int
     cpus: float = 1.0  # a runaway kernel cannot starve the others graded beside it
-
-    def describe_memory(self) -> str:
-        return _size(self.memory_bytes)
 
 
 def _size(n: int) -> str:
