@@ -8,7 +8,8 @@ the tests rely on. Two independent checks:
   module (``torch.allclose = ...``, also through an alias, ``setattr``, ``vars(module)`` or
   ``module.__dict__``), touching ``builtins``, ``get_ipython()``, ``sys.modules``, tracing
   hooks, an ``__eq__`` that says "equal" to everything, or comparison special methods set
-  dynamically (``type("S", (str,), {"__eq__": ...})``, ``setattr``, a lambda);
+  dynamically (``type("S", (str,), {"__eq__": ...})``, ``setattr``, a lambda); reading the
+  kernel's input history or registering its event callbacks (``history_scan``);
 * canary cells, run by the grader right after every test cell, that must fail
   (:func:`add_canaries`, :func:`check_canaries`). If one of them "passes", the kernel no
   longer reports failures honestly, whatever the student's code did to it.
@@ -25,6 +26,8 @@ import re
 import secrets
 
 import nbformat
+
+from coursegrader import history_scan
 
 CANARY_KEY = "coursegrader_canary"
 
@@ -228,6 +231,8 @@ def scan_submission(nb, released=None) -> list[str]:
         where = f"cell {index + 1}" + (f" ({meta['grade_id']})" if meta.get("grade_id") else "")
         for match in sorted(set(SUSPICIOUS_RE.findall(cell.source))):
             reasons.append(f"{where} {SUSPICIOUS_NAMES[match]} ({match})")
+        # reading what the kernel ran (the input history) or watching every cell it runs
+        reasons += [f"{where} {what}" for what in history_scan.reasons(cell.source)]
         tree = _parse(cell.source)
         if tree is None:
             continue
