@@ -132,3 +132,16 @@ def test_without_a_gradebook_the_notebook_itself_is_searched():
     assert gradebook_sources({}) == []
     assert gradebook_sources({"nbgrader": {"db_url": "sqlite:////nonexistent/x/gb.db",
                                            "notebook": "n", "assignment": "a"}}) == []
+
+
+def test_the_reference_solutions_own_outputs_are_left_as_they_are():
+    from coursegrader.paths import lesson_notebook, lessons
+
+    checked = 0
+    for lesson in lessons():
+        nb = nbformat.read(lesson_notebook(lesson), as_version=4)
+        before = nbformat.writes(nb)
+        assert HiddenText.of(nb).clean_notebook(nb) == 0, lesson
+        assert nbformat.writes(nb) == before
+        checked += sum(len(c.get("outputs", [])) for c in nb.cells)
+    assert checked > 100  # the solutions are stored with their outputs

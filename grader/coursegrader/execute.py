@@ -5,7 +5,8 @@ A list of preprocessors, one concern each, passing their state through
 
     AddCanaries       a cell that must fail after every test cell (integrity.py)
     TrackedExecute    nbgrader's Execute, recording which cells ran; a kernel that dies is
-                      reported, not raised; one more run when it never started
+                      reported, not raised; one more run when it never started; a cell
+                      whose reply is not "ok" fails even without an error output
     MarkUnrunCells    cells after the kernel stopped get an error output (they score 0)
     CheckCanaries     which tests' failures were hidden from the grader
     NoteLimits        which limit of the sandbox stopped the code, and in which cell
@@ -32,6 +33,7 @@ from nbconvert.preprocessors import ClearMetadataPreprocessor
 from nbgrader.preprocessors import Execute, IgnorePattern, LimitOutput, NbGraderPreprocessor
 from traitlets import Integer
 
+from coursegrader import cells
 from coursegrader.integrity import CANARY_KEY, add_canaries, check_canaries
 from coursegrader.nbgraderio import grading_env
 
@@ -100,8 +102,14 @@ class TrackedExecute(Execute):
             self._timed(start)
 
     def on_cell_executed(self, **kwargs):
+        cell, reply = kwargs["cell"], kwargs.get("execute_reply")
+        shown = _has_error_output(cell)
+        # nbgrader's adds the reply's error to a cell that has no error output of that name
         super().on_cell_executed(**kwargs)
         self._state["done"].add(kwargs["cell_index"])
+        note = judge_reply(cell, reply, shown)
+        if note and CANARY_KEY not in cell.metadata:  # a canary speaks for itself
+            self._state["notes"].append(note)
 
     def preprocess(self, nb, resources=None, km=None):
         self._state = st = state(resources)
@@ -127,6 +135,35 @@ class TrackedExecute(Execute):
                                      if c.cell_type == "code" and i not in st["done"]), None)
         st["km"] = self.last_km
         return nb, resources
+
+
+def _has_error_output(cell) -> bool:
+    return any(out.get("output_type") == "error" for out in cell.get("outputs", []))
+
+
+def judge_reply(cell, reply, shown: bool) -> str | None:
+    """A cell fails when the kernel's reply says so, whatever reached the notebook: student
+    code can clear the error output (``clear_output`` in an event callback) or stop it from
+    being published (a replaced ``showtraceback``), and a kernel can answer "aborted"
+    without running the cell. A reply that is not "ok" gets the cell an error output if it
+    has none (nbgrader then scores it 0). Returns a note for the instructor, or None."""
+    content = (reply or {}).get("content") or {}
+    status = content.get("status", "ok")
+    if status == "ok" or shown:
+        return None
+    for out in cell.get("outputs", []):
+        if out.get("output_type") == "error":
+            # what nbgrader took from the reply: its traceback is the shell's last one,
+            # which may be an earlier cell's
+            out["traceback"] = [f"{out.get('ename')}: {out.get('evalue')}"]
+    if not _has_error_output(cell):
+        ename = str(content.get("ename") or "CellNotRun")
+        evalue = str(content.get("evalue") or f"the kernel replied {status!r} to this cell")
+        cell.outputs.append(nbformat.v4.new_output(
+            "error", ename=ename, evalue=evalue, traceback=[f"{ename}: {evalue}"]))
+    name = cells.grade_id(cell) or f"a cell (execution count {cell.get('execution_count')})"
+    return (f"{name}: the kernel replied {status!r} but no error output reached the notebook "
+            "(cleared or never published); the cell counts as failed")
 
 
 class MarkUnrunCells(NbGraderPreprocessor):
