@@ -111,6 +111,23 @@ def test_a_failed_test_shows_its_message_and_no_hidden_code():
     assert test.metadata["nbgrader"]["points"] == 2  # nbgrader's GetGrades shows the score
 
 
+def test_a_message_continued_over_lines_is_still_shown():
+    test = ("### BEGIN HIDDEN TESTS\n"
+            "assert counter.count == 0, (\n"
+            '    "the count must live on the instance, "\n'
+            '    "not on the class; set it in __init__."\n'
+            ")\n"
+            "### END HIDDEN TESTS\n")
+    message = "the count must live on the instance, not on the class; set it in __init__."
+    error = nbformat.v4.new_output("error", ename="AssertionError", evalue=message,
+                                   traceback=["..."])
+    nb = notebook(stream(f"I caught: {message}\n"), test_outputs=[error])
+    nb.cells[1].source = test
+    nb = feedback(nb)
+    assert nb.cells[1].outputs[0].traceback == [f"AssertionError: {message}"]
+    assert nb.cells[0].outputs[0].text == f"I caught: {message}\n"
+
+
 def test_a_student_error_message_that_quotes_a_hidden_test_is_removed():
     error = nbformat.v4.new_output("error", ename="ValueError", evalue=f"seen: {TEST!r}",
                                    traceback=["ValueError: seen: ...", f"  {HIDDEN_LINE}"])

@@ -12,7 +12,9 @@ it appears there whole, between non-word characters, as printed, as a ``repr`` (
 escapes quotes and newlines), as HTML, or in ANSI colours. An output line that holds one is
 replaced by :data:`REMOVED_NOTE`; a rich output (HTML, JSON, ...) is replaced whole. As a
 second net, an output whose text, without whitespace and quotes, still holds a long hidden
-line (``pprint`` splits long strings over several lines) is replaced whole.
+line (``pprint`` splits long strings over several lines) is replaced whole; not an error
+(its message is the assertion's, which the student is meant to read), and not for a line
+that is only a piece of a string (a message continued over several lines).
 
 Encoded text (base64, reversed, one character a line) is not recognised here: the integrity
 scan flags the code that reads the input history (``history_scan``).
@@ -37,6 +39,7 @@ ESCAPE_RE = re.compile(r"\\(['\"\\nrt])")
 ESCAPES = {"n": "\n", "r": "\n", "t": " ", "'": "'", '"': '"', "\\": "\\"}
 SPACE_RE = re.compile(r"\s+")
 SQUEEZE_RE = re.compile(r"[\s'\"`]+")
+STRING_LINE_RE = re.compile(r"^[rbfuRBFU]{0,2}['\"]")
 
 
 def _squeeze(text: str) -> str:
@@ -63,7 +66,10 @@ class HiddenText:
             (r"(?<!\w)" if re.match(r"\w", line) else "") + re.escape(line)
             + (r"(?!\w)" if re.search(r"\w$", line) else "")
             for line in self.lines)) if self.lines else None
-        self._squeezed = [s for s in {_squeeze(line) for line in self.lines}
+        # not a line that is only a piece of string (a message continued over lines): a
+        # failed test's message shows that text on purpose, without the quotes
+        self._squeezed = [s for s in {_squeeze(line) for line in self.lines
+                                      if not STRING_LINE_RE.match(line)}
                           if len(s) >= SQUEEZED_MIN]
 
     @classmethod
@@ -94,8 +100,9 @@ class HiddenText:
         squeezed = [_squeeze(reading) for reading in _readings(text)]
         return any(s in reading for s in self._squeezed for reading in squeezed)
 
-    def _clean_text(self, text: str) -> tuple[str, bool]:
-        """``text`` with every line that shows a hidden line replaced by the note."""
+    def _clean_text(self, text: str, squeezed: bool = True) -> tuple[str, bool]:
+        """``text`` with every line that shows a hidden line replaced by the note; all of it
+        replaced if the second net (``squeezed``) finds one."""
         lines = text.splitlines(keepends=True)
         changed = False
         for i, line in enumerate(lines):
@@ -103,7 +110,7 @@ class HiddenText:
                 lines[i] = REMOVED_NOTE + ("\n" if line.endswith(("\n", "\r")) else "")
                 changed = True
         text = "".join(lines)
-        if self.found_squeezed(text):
+        if squeezed and self.found_squeezed(text):
             return REMOVED_NOTE + "\n", True
         return text, changed
 
@@ -116,12 +123,14 @@ class HiddenText:
             out["text"], changed = self._clean_text(_text(out.get("text", "")))
             return changed
         if kind == "error":
+            # the exact search only: an error's message is the assertion's, shown on purpose
             changed = False
             for key in ("ename", "evalue"):
-                value, hit = self._clean_text(str(out.get(key) or ""))
+                value, hit = self._clean_text(str(out.get(key) or ""), squeezed=False)
                 if hit:
                     out[key], changed = value.strip(), True
-            traceback, hit = self._clean_text("\n".join(map(str, out.get("traceback") or [])))
+            traceback, hit = self._clean_text(
+                "\n".join(map(str, out.get("traceback") or [])), squeezed=False)
             if hit:
                 out["traceback"] = traceback.rstrip("\n").split("\n")
             return changed or hit
