@@ -1,0 +1,80 @@
+"""TrackedExecute: nbgrader's Execute, recording which cells ran and how long the kernel
+took to start; a kernel that dies is reported, not raised; one more run when it never
+started."""
+
+from __future__ import annotations
+
+import time
+
+from nbgrader.preprocessors import Execute
+
+from coursegrader.engine.preprocessors.state import state
+from coursegrader.nbg.stages import grading_env
+
+
+class TrackedExecute(Execute):
+    """nbgrader's Execute that records the index of every cell that ran, the time the kernel
+    took to start, and keeps the kernel manager (the sandbox's tells why a kernel stopped);
+    never raises: the error goes to the state.
+
+    Both through nbclient's own hooks: ``on_notebook_start`` runs once the kernel has
+    started and answered its first request (so both count as kernel start-up), and
+    ``on_cell_executed`` after each cell's reply.
+    """
+
+    def __init__(self, *args, **kwargs):
+        # nbgrader's Execute passes kernel_manager_class=AsyncKernelManager as a keyword,
+        # which beats the config: give the configured class back its say.
+        configured = self.config_value("kernel_manager_class", kwargs.get("config"))
+        if configured is not None:
+            kwargs["kernel_manager_class"] = configured
+        super().__init__(*args, **kwargs)
+        self.on_notebook_start = self._kernel_ready
+        self.on_cell_executed = self._cell_executed
+
+    @classmethod
+    def config_value(cls, name, config):
+        for section in (cls.__name__, "Execute", "ExecutePreprocessor", "NotebookClient"):
+            if config is not None and section in config and name in config[section]:
+                return config[section][name]
+        return None
+
+    def create_kernel_manager(self):
+        # nbclient forgets its kernel manager when the kernel is cleaned up: keep it, to ask
+        # it afterwards why the kernel stopped
+        self.last_km = super().create_kernel_manager()
+        return self.last_km
+
+    def _kernel_ready(self, notebook=None, **kwargs) -> None:
+        timings = self._state["timings"]
+        timings["kernel_start"] = (timings.get("kernel_start", 0.0)
+                                   + time.perf_counter() - self._attempt_start)
+
+    def _cell_executed(self, cell=None, cell_index=None, execute_reply=None, **kwargs) -> None:
+        self._state["done"].add(cell_index)
+
+    def preprocess(self, nb, resources=None, km=None):
+        self._state = st = state(resources)
+        self.last_km = None
+        with grading_env():
+            for attempt in (1, 2):
+                st["error"] = None
+                self._attempt_start = time.perf_counter()
+                try:
+                    super().preprocess(nb, resources, km=km)
+                except Exception as err:  # kernel died, could not start, ...
+                    first = (str(err).strip().splitlines() or [""])[0][:200]
+                    st["error"] = f"{type(err).__name__}: {first}"
+                if st["error"] is None or st["done"] or attempt == 2:
+                    break
+                # The kernel stopped before running a single cell: a start-up failure of the
+                # machine (e.g. two kernels starting at the same moment), not of the
+                # submission. Such a submission gets one more run.
+                st["notes"].append(f"the kernel failed to start ({st['error']}); ran it again")
+        if st["error"] is not None:
+            st["notes"].append(f"the kernel stopped ({st['error']})")
+            # the cell the kernel was running when it stopped: a limit names it
+            st["unfinished"] = next((c for i, c in enumerate(nb.cells)
+                                     if c.cell_type == "code" and i not in st["done"]), None)
+        st["km"] = self.last_km
+        return nb, resources
