@@ -40,7 +40,7 @@ def load_lesson_model():
     import torch
     from torch import nn
 
-    from coursegrader import cells
+    from coursegrader.course import cells
 
     path = ROOT / "solutions" / LESSON / f"{LESSON}.ipynb"
     nb = nbformat.read(path, as_version=4)

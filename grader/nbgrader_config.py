@@ -17,10 +17,15 @@ command set. Two environment variables move the instructor's working data elsewh
 import os
 import sys
 
-# The grading-folder rule lives in coursegrader.paths (grader/coursegrader, next to this file).
+# The grading-folder rule lives in coursegrader/course/paths.py (next to this file).
 if os.path.dirname(os.path.abspath(__file__)) not in sys.path:
     sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from coursegrader.paths import COURSE_ROOT, SOLUTIONS_DIR, db_url, grading_dir  # noqa: E402
+from coursegrader.course.paths import (  # noqa: E402
+    COURSE_ROOT,
+    SOLUTIONS_DIR,
+    db_url,
+    grading_dir,
+)
 
 c = get_config()  # noqa: F821 (provided by traitlets when it loads this file)
 
@@ -68,10 +73,11 @@ c.Autograde.create_student = True
 c.OverwriteCells.add_missing_cells = True
 
 # Feedback never shows hidden tests (nbgrader shows them: its issues #917, #1363).
-# HideHiddenTests lives in grader/coursegrader/feedback.py, importable from this folder.
-from nbconvert.preprocessors import CSSHTMLHeaderPreprocessor  # noqa: E402
-from nbgrader.preprocessors import GetGrades  # noqa: E402
-
-from coursegrader.feedback import HideHiddenTests  # noqa: E402
-
-c.GenerateFeedback.preprocessors = [HideHiddenTests, GetGrades, CSSHTMLHeaderPreprocessor]
+# HideHiddenTests lives in grader/coursegrader/engine/preprocessors/hide_hidden_tests.py,
+# importable from this folder. Named, not imported: nbconvert imports it when feedback is
+# made, so loading this file (which every grading step does) imports no preprocessor.
+c.GenerateFeedback.preprocessors = [
+    "coursegrader.engine.preprocessors.hide_hidden_tests.HideHiddenTests",
+    "nbgrader.preprocessors.GetGrades",
+    "nbconvert.preprocessors.CSSHTMLHeaderPreprocessor",
+]

@@ -81,8 +81,8 @@ def test_correct_answers_name_real_cells():
     """A CORRECT entry must replace answer cells the lesson has (checked without grading)."""
     import nbformat
 
-    from coursegrader import cells
-    from coursegrader.paths import lesson_notebook
+    from coursegrader.course import cells
+    from coursegrader.course.paths import lesson_notebook
 
     for lesson, name in CORRECT_CASES:
         spec = load_correct(lesson)[name]

@@ -14,7 +14,7 @@ import pytest
 
 from conftest import LESSONS, graded_cells
 from coursegrader import cli
-from coursegrader.paths import NOTEBOOKS_DIR, lesson_notebook
+from coursegrader.course.paths import NOTEBOOKS_DIR, lesson_notebook
 
 LESSON = LESSONS[0]
 

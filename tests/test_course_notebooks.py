@@ -9,8 +9,8 @@ import nbformat
 import pytest
 
 from conftest import LESSONS, graded_cells
-from coursegrader.checks import find_leaks
-from coursegrader.paths import NOTEBOOKS_DIR, SOLUTIONS_DIR, lesson_notebook
+from coursegrader.authoring.leaks import find_leaks
+from coursegrader.course.paths import NOTEBOOKS_DIR, SOLUTIONS_DIR, lesson_notebook
 
 
 def _tree(root):
@@ -75,7 +75,7 @@ def test_solution_notebook_carries_no_run_noise(lesson):
 def _validator(invert=False):
     from nbgrader.validator import Validator
 
-    from coursegrader.api import load_config
+    from coursegrader.course.config import load_config
 
     validator = Validator(config=load_config())
     validator.invert = invert

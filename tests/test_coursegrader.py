@@ -9,9 +9,9 @@ import nbformat
 import pytest
 
 from coursegrader import cli
-from coursegrader.api import load_config
-from coursegrader.checks import find_leaks
-from coursegrader.paths import (
+from coursegrader.authoring.leaks import find_leaks
+from coursegrader.course.config import load_config
+from coursegrader.course.paths import (
     COURSE_ROOT,
     GRADER_DIR,
     NOTEBOOKS_DIR,

@@ -4,15 +4,22 @@ memory (nbgrader's own tests/preprocessors/ do the same); no kernel is started h
 
 from __future__ import annotations
 
-import types
-
 import nbformat
 import pytest
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook, new_output
 
-from coursegrader import cells, execute, sanitize
-from coursegrader.grading import SubmissionResult
-from coursegrader.integrity import CANARY_KEY
+from coursegrader.course import cells
+from coursegrader.engine import execute, sanitize
+from coursegrader.engine.model import SubmissionResult
+from coursegrader.engine.preprocessors.add_canaries import AddCanaries
+from coursegrader.engine.preprocessors.char_limit_output import CUT_NOTE, CharLimitOutput
+from coursegrader.engine.preprocessors.check_canaries import CheckCanaries
+from coursegrader.engine.preprocessors.mark_unrun_cells import MarkUnrunCells
+from coursegrader.engine.preprocessors.note_limits import NoteLimits
+from coursegrader.engine.preprocessors.note_timeouts import NoteTimeouts
+from coursegrader.engine.preprocessors.state import state
+from coursegrader.engine.preprocessors.tracked_execute import TrackedExecute
+from coursegrader.integrity.canaries import CANARY_KEY
 
 
 def make_test_cell(grade_id="t1", points=2, source="assert f() == 1"):
@@ -65,66 +72,66 @@ def test_cells_markers_follow_nbgrader_defaults():
 
 def test_add_and_check_canaries_pass_state_through_resources():
     nb = notebook(answer_cell(), make_test_cell())
-    nb, resources = run(execute.AddCanaries, nb)
+    nb, resources = run(AddCanaries, nb)
     token = resources["coursegrader"]["token"]
     assert len(nb.cells) == 3 and CANARY_KEY in nb.cells[2].metadata
     nb.cells[2].outputs = [new_output("error", ename="AssertionError", evalue=token,
                                       traceback=[])]
-    nb, resources = run(execute.CheckCanaries, nb, resources)
+    nb, resources = run(CheckCanaries, nb, resources)
     assert len(nb.cells) == 2 and resources["coursegrader"]["tampered"] == []
 
 
 def test_a_canary_that_passes_flags_its_test():
-    nb, resources = run(execute.AddCanaries, notebook(make_test_cell("t7")))
+    nb, resources = run(AddCanaries, notebook(make_test_cell("t7")))
     nb.cells[1].outputs = []  # the canary "passed": failures are hidden
-    nb, resources = run(execute.CheckCanaries, nb, resources)
+    nb, resources = run(CheckCanaries, nb, resources)
     assert resources["coursegrader"]["tampered"] == ["t7"]
 
 
 def test_mark_unrun_cells_after_the_kernel_stopped():
-    nb, resources = run(execute.AddCanaries, notebook(answer_cell(), make_test_cell()))
+    nb, resources = run(AddCanaries, notebook(answer_cell(), make_test_cell()))
     st = resources["coursegrader"]
     st["error"], st["done"] = "DeadKernelError: Kernel died", {0}
-    nb, resources = run(execute.MarkUnrunCells, nb, resources)
+    nb, resources = run(MarkUnrunCells, nb, resources)
     assert nb.cells[0].outputs == []
     assert nb.cells[1].outputs[0]["ename"] == "KernelDied"
     assert nb.cells[2].outputs[0]["evalue"] == st["token"]  # the canary counts as failed
-    nb, resources = run(execute.CheckCanaries, nb, resources)
+    nb, resources = run(CheckCanaries, nb, resources)
     assert resources["coursegrader"]["tampered"] == []
 
 
 def test_mark_unrun_cells_leaves_a_finished_run_alone():
     nb = notebook(make_test_cell())
-    nb, _ = run(execute.MarkUnrunCells, nb, {"coursegrader": execute.state({})})
+    nb, _ = run(MarkUnrunCells, nb, {"coursegrader": state({})})
     assert nb.cells[0].outputs == []
 
 
 def test_note_timeouts():
     cell = make_test_cell()
     cell.outputs = [new_output("error", ename="CellTimeoutError", evalue="", traceback=[])]
-    _, resources = run(execute.NoteTimeouts, notebook(cell))
+    _, resources = run(NoteTimeouts, notebook(cell))
     assert "time limit" in resources["coursegrader"]["notes"][0]
-    _, resources = run(execute.NoteTimeouts, notebook(make_test_cell()))
-    assert execute.state(resources)["notes"] == []
+    _, resources = run(NoteTimeouts, notebook(make_test_cell()))
+    assert state(resources)["notes"] == []
 
 
 def test_char_limit_output_cuts_a_long_line():
     cell = new_code_cell("print('x' * 50)")
     cell.outputs = [new_output("stream", name="stdout", text="x" * 50)]
-    nb, resources = run(execute.CharLimitOutput, notebook(cell),
+    nb, resources = run(CharLimitOutput, notebook(cell),
                         CharLimitOutput={"max_chars": 10})
-    assert nb.cells[0].outputs[0]["text"] == "x" * 10 + execute.CUT_NOTE
+    assert nb.cells[0].outputs[0]["text"] == "x" * 10 + CUT_NOTE
     assert "longer than 10 characters" in resources["coursegrader"]["notes"][0]
     short = new_code_cell("print(1)")
     short.outputs = [new_output("stream", name="stdout", text="1\n")]
-    nb, resources = run(execute.CharLimitOutput, notebook(short))
-    assert nb.cells[0].outputs[0]["text"] == "1\n" and not execute.state(resources)["notes"]
+    nb, resources = run(CharLimitOutput, notebook(short))
+    assert nb.cells[0].outputs[0]["text"] == "1\n" and not state(resources)["notes"]
 
 
 def test_char_limit_output_keeps_nbgraders_line_limit():
     cell = new_code_cell("")
     cell.outputs = [new_output("stream", name="stdout", text="a\n" * 30)]
-    nb, _ = run(execute.CharLimitOutput, notebook(cell), CharLimitOutput={"max_lines": 5})
+    nb, _ = run(CharLimitOutput, notebook(cell), CharLimitOutput={"max_lines": 5})
     assert nb.cells[0].outputs[0]["text"].count("\n") == 4
 
 
@@ -150,7 +157,7 @@ def test_a_kernel_that_fails_to_start_gets_one_more_run(monkeypatch):
         self._state["done"].add(0)
 
     calls = _fake_runs(monkeypatch, flaky)
-    _, resources = run(execute.TrackedExecute, notebook(new_code_cell("x = 1")))
+    _, resources = run(TrackedExecute, notebook(new_code_cell("x = 1")))
     st = resources["coursegrader"]
     assert len(calls) == 2 and st["error"] is None
     assert any("failed to start" in note for note in st["notes"])
@@ -171,8 +178,8 @@ def test_a_kernel_that_never_starts_fails_the_submission_with_the_reason(tmp_pat
     nbformat.write(notebook(new_code_cell("x = 1")), path)
     result = execute.execute_notebook(str(path), "alice", "lesson")
     assert len(calls) == 2
-    assert not result["ok"]
-    assert result["error"].startswith("the kernel could not start (RuntimeError: Kernel died")
+    assert not result.ok
+    assert result.error.startswith("the kernel could not start (RuntimeError: Kernel died")
 
 
 def test_a_submission_that_crashes_its_kernel_is_not_run_twice(monkeypatch):
@@ -181,7 +188,7 @@ def test_a_submission_that_crashes_its_kernel_is_not_run_twice(monkeypatch):
         raise RuntimeError("DeadKernelError: Kernel died")
 
     calls = _fake_runs(monkeypatch, crash)
-    _, resources = run(execute.TrackedExecute, notebook(new_code_cell("x = 1")))
+    _, resources = run(TrackedExecute, notebook(new_code_cell("x = 1")))
     assert len(calls) == 1
     assert any("kernel stopped" in note for note in resources["coursegrader"]["notes"])
 
@@ -197,8 +204,8 @@ def test_the_kernel_managers_limit_reason_becomes_a_note(monkeypatch):
         raise RuntimeError("DeadKernelError: Kernel died")
 
     _fake_runs(monkeypatch, out_of_memory)
-    nb, resources = run(execute.TrackedExecute, notebook(new_code_cell("x = 1")))
-    nb, resources = execute.NoteLimits()(nb, resources)
+    nb, resources = run(TrackedExecute, notebook(new_code_cell("x = 1")))
+    nb, resources = NoteLimits()(nb, resources)
     st = resources["coursegrader"]
     assert st["limit"] == "Stopped by the grader: memory limit of 4 GiB reached"
     assert st["notes"][0] == "memory limit of 4 GiB reached"
@@ -208,39 +215,31 @@ def test_kernel_manager_class_stays_configurable():
     from jupyter_client.manager import KernelManager
     from traitlets.config import Config
 
-    ep = execute.TrackedExecute(config=Config({"Execute": {"kernel_manager_class": KernelManager}}))
+    ep = TrackedExecute(config=Config({"Execute": {"kernel_manager_class": KernelManager}}))
     assert ep.kernel_manager_class is KernelManager
-    default = execute.TrackedExecute(config=Config())
+    default = TrackedExecute(config=Config())
     assert default.kernel_manager_class.__name__ == "AsyncKernelManager"
 
 
-def test_execute_config_calls_the_sandbox_only_when_on(monkeypatch):
+def test_execute_config_uses_the_sandbox_only_when_on():
     from traitlets.config import Config
 
-    seen = []
+    from coursegrader.sandbox.manager import SandboxedKernelManager
 
-    def sandboxed(config):
-        seen.append(config)
-        config.Execute.kernel_manager_class = "sandbox.KM"
-        return config
-
-    fake = types.SimpleNamespace(execute_config=sandboxed)
-    monkeypatch.setattr(execute, "sandbox_module", lambda: fake)
     base = Config({"Execute": {"timeout": 5}})
-    on = execute.execute_config(base, sandbox=True)
-    assert on.Execute.kernel_manager_class == "sandbox.KM" and on.Execute.timeout == 5
+    on = execute.execute_config(base, sandbox=True, limits={"memory_limit": 2 * 1024**3})
+    assert on.Execute.kernel_manager_class is SandboxedKernelManager
+    assert on.Execute.timeout == 5 and on.SandboxedKernelManager.memory_limit == 2 * 1024**3
     assert "kernel_manager_class" not in base.Execute, "the course's config is left alone"
     off = execute.execute_config(base, sandbox=False)
-    assert "kernel_manager_class" not in off.Execute and len(seen) == 1
-    monkeypatch.setattr(execute, "sandbox_module", lambda: None)
-    assert "kernel_manager_class" not in execute.execute_config(base, sandbox=True).Execute
+    assert "kernel_manager_class" not in off.Execute and off.Execute.timeout == 5
 
 
 # --------------------------------------------------------------------- sanitize helpers
 
 
 def test_read_timestamp(tmp_path):
-    from coursegrader.nbgraderio import read_timestamp
+    from coursegrader.nbg.stages import read_timestamp
 
     assert read_timestamp(tmp_path) == (None, "")
     (tmp_path / "timestamp.txt").write_text("")
@@ -295,7 +294,7 @@ def _autograded(sandbox=True, generated=False):
 
 
 def test_summary_says_when_the_sandbox_was_off():
-    from coursegrader.workflow import SANDBOX_OFF, summarize
+    from coursegrader.report import SANDBOX_OFF, summarize
 
     off = summarize(_autograded(sandbox=False)).splitlines()
     assert off[0] == SANDBOX_OFF
@@ -307,12 +306,15 @@ def test_summary_says_when_the_sandbox_was_off():
 
 def test_cli_stops_when_the_sandbox_cannot_run(monkeypatch, capsys):
     from coursegrader import cli
+    from coursegrader.engine import pipeline
+    from coursegrader.sandbox import bwrap
 
     def unavailable():
-        raise RuntimeError("unprivileged user namespaces are switched off on this machine")
+        raise bwrap.SandboxUnavailable(
+            "unprivileged user namespaces are switched off on this machine")
 
-    fake = types.SimpleNamespace(check_available=unavailable)
-    monkeypatch.setattr(execute, "sandbox_module", lambda: fake)
+    monkeypatch.setattr(bwrap, "check_available", unavailable)
+    monkeypatch.setattr(pipeline, "_sandbox_checked", False)
     assert cli.main(["autograde", "01-python-classes"]) == 1
     assert "user namespaces" in capsys.readouterr().err
 
@@ -335,7 +337,7 @@ def test_faster_gradebook_keeps_nbgraders_checks_and_puts_everything_back(tmp_pa
     from nbgrader.api import Gradebook
     from nbgrader.nbgraderformat import MetadataValidator
 
-    from coursegrader.nbgraderio import faster_gradebook
+    from coursegrader.nbg.gradebook import faster_gradebook
 
     good = make_test_cell()
     good.metadata["nbgrader"]["schema_version"] = 3
@@ -358,11 +360,14 @@ def test_faster_gradebook_keeps_nbgraders_checks_and_puts_everything_back(tmp_pa
 
 
 def test_a_lesson_without_source_must_be_released_first(tmp_path):
-    from coursegrader.api import grading_environment, make_api
-    from coursegrader.nbgraderio import WorkflowError, ensure_lesson, lesson_in_gradebook
+    from coursegrader.course.config import grading_environment
+    from coursegrader.errors import CourseError
+    from coursegrader.nbg.api import make_api
+    from coursegrader.nbg.gradebook import lesson_in_gradebook
+    from coursegrader.nbg.lessons import ensure_lesson
 
     with grading_environment(tmp_path):
         api = make_api()
         assert not lesson_in_gradebook(api, "99-no-such-lesson")
-        with pytest.raises(WorkflowError, match="run `course release 99-no-such-lesson` first"):
+        with pytest.raises(CourseError, match="run `course release 99-no-such-lesson` first"):
             ensure_lesson(api, "99-no-such-lesson")

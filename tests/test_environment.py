@@ -7,7 +7,7 @@ import re
 
 import yaml
 
-from coursegrader.paths import COURSE_ROOT
+from coursegrader.course.paths import COURSE_ROOT
 
 
 def _requirements():

@@ -7,8 +7,10 @@ from __future__ import annotations
 from nbformat.v4 import new_code_cell, new_output
 from nbgrader.utils import determine_grade
 
-from coursegrader import execute
-from coursegrader.integrity import CANARY_KEY
+from coursegrader.engine.execute import PREPROCESSORS
+from coursegrader.engine.preprocessors.state import state
+from coursegrader.engine.preprocessors.tracked_execute import TrackedExecute, judge_reply
+from coursegrader.integrity.canaries import CANARY_KEY
 
 
 def graded_cell(outputs=()):
@@ -25,8 +27,9 @@ def reply(status, **content):
 
 def executed(cell, execute_reply):
     """``cell`` after TrackedExecute's hook saw ``execute_reply``, and the stage's notes."""
-    pp = execute.TrackedExecute()
-    pp._state = execute.state({})
+    pp = TrackedExecute()
+    pp._state = state({})
+    # nbclient calls the hook through the attribute, as here
     pp.on_cell_executed(cell=cell, cell_index=0, execute_reply=execute_reply)
     return cell, pp._state["notes"]
 
@@ -83,5 +86,5 @@ def test_a_canary_gets_its_error_but_no_note():
 
 
 def test_the_hook_is_part_of_the_execute_stage():
-    assert execute.TrackedExecute in execute.PREPROCESSORS
-    assert execute.judge_reply(new_code_cell("x = 1"), None, False) is None
+    assert TrackedExecute in PREPROCESSORS
+    assert judge_reply(new_code_cell("x = 1"), None, False) is None

@@ -7,8 +7,8 @@ import pprint
 
 import nbformat
 
-from coursegrader.feedback import HIDDEN_NOTE, HideHiddenTests
-from coursegrader.hidden_text import REMOVED_NOTE, HiddenText
+from coursegrader.engine.preprocessors.hide_hidden_tests import HIDDEN_NOTE, HideHiddenTests
+from coursegrader.integrity.hidden_text import REMOVED_NOTE, HiddenText
 
 HIDDEN_LINE = 'assert area(4, 5) == 20, "area(4, 5) should be 20, not a sum"'
 TEST = ('assert area(2, 3) == 6, "area(2, 3) should be 6"\n'
@@ -144,7 +144,7 @@ def test_widget_state_that_holds_a_hidden_line_is_dropped():
 
 
 def test_without_a_gradebook_the_notebook_itself_is_searched():
-    from coursegrader.feedback import gradebook_sources
+    from coursegrader.engine.preprocessors.hide_hidden_tests import gradebook_sources
 
     assert gradebook_sources({}) == []
     assert gradebook_sources({"nbgrader": {"db_url": "sqlite:////nonexistent/x/gb.db",
@@ -152,7 +152,7 @@ def test_without_a_gradebook_the_notebook_itself_is_searched():
 
 
 def test_the_reference_solutions_own_outputs_are_left_as_they_are():
-    from coursegrader.paths import lesson_notebook, lessons
+    from coursegrader.course.paths import lesson_notebook, lessons
 
     checked = 0
     for lesson in lessons():

@@ -16,9 +16,9 @@ from test_hostile import HOSTILE_LESSON as LESSON
 from test_hostile import hidden_lines, html_text, needs_lesson01
 
 from conftest import graded_cells, load_variants
-from coursegrader import cells
-from coursegrader.hidden_text import REMOVED_NOTE
-from coursegrader.paths import lesson_notebook
+from coursegrader.course import cells
+from coursegrader.course.paths import lesson_notebook
+from coursegrader.integrity.hidden_text import REMOVED_NOTE
 
 CALLBACK = ("def _show(info):\n    print(info.raw_cell)\n"
             "get_ipython().events.register('pre_run_cell', _show)\n")

@@ -9,12 +9,13 @@ from pathlib import Path
 import nbformat
 
 from conftest import LESSONS
-from coursegrader.paths import NOTEBOOKS_DIR, lesson_notebook
+from coursegrader.course.paths import NOTEBOOKS_DIR, lesson_notebook
 
 
 def test_import_lms_download(tmp_path):
-    from coursegrader.api import grading_environment, make_api
+    from coursegrader.course.config import grading_environment
     from coursegrader.lms import import_submissions
+    from coursegrader.nbg.api import make_api
 
     lesson = LESSONS[0]
     notebook = lesson_notebook(lesson, NOTEBOOKS_DIR)
@@ -42,7 +43,7 @@ def test_import_lms_download(tmp_path):
 
 def test_scan_does_not_flag_local_names_that_shadow_builtins():
 
-    from coursegrader.integrity import scan_submission
+    from coursegrader.integrity.scan import scan_submission
 
     nb = nbformat.v4.new_notebook()
     answer = nbformat.v4.new_code_cell(

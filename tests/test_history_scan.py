@@ -8,9 +8,10 @@ import nbformat
 import pytest
 
 from conftest import LESSONS, load_correct, load_variants
-from coursegrader import cells, history_scan
-from coursegrader.integrity import scan_submission
-from coursegrader.paths import NOTEBOOKS_DIR, lesson_notebook
+from coursegrader.course import cells
+from coursegrader.course.paths import NOTEBOOKS_DIR, lesson_notebook
+from coursegrader.integrity import history
+from coursegrader.integrity.scan import scan_submission
 
 READS_HISTORY = {
     "print-In": ("x = 1\nprint(In)", "input history (In)"),
@@ -72,7 +73,7 @@ HONEST = {
 
 @pytest.mark.parametrize("name", sorted(HONEST))
 def test_ordinary_code_is_not_taken_for_reading_the_history(name):
-    assert history_scan.reasons(HONEST[name]) == []
+    assert history.reasons(HONEST[name]) == []
     assert scan_submission(notebook(HONEST[name])) == []
 
 

@@ -28,13 +28,17 @@ import nbformat
 import pytest
 
 from conftest import LESSONS, graded_cells, load_variants, make_variant
-from coursegrader.checks import HIDDEN_RE, _meaningful_lines
-from coursegrader.paths import COURSE_ROOT, NOTEBOOKS_DIR, lesson_notebook
+from coursegrader.authoring.leaks import HIDDEN_RE, _meaningful_lines
+from coursegrader.course.paths import COURSE_ROOT, NOTEBOOKS_DIR, lesson_notebook
 
 HOSTILE_LESSON = "01-python-classes"  # the corpus is written against this lesson's cells
 needs_lesson01 = pytest.mark.skipif(HOSTILE_LESSON not in LESSONS, reason="lesson 01 missing")
 # Small limits, so that the runaway attacks end in seconds.
-LIMITS = {"memory_limit": 2 * 1024**3, "max_processes": 64, "disk_limit": 256 * 1024**2}
+# RUN_LABEL names this test run's cgroups and kernel folders: the checks below count what
+# this run left behind, not what another grading run on the same machine holds right now.
+RUN_LABEL = f"hostile{os.getpid()}"
+LIMITS = {"memory_limit": 2 * 1024**3, "max_processes": 64, "disk_limit": 256 * 1024**2,
+          "run_label": RUN_LABEL}
 # What a submission must never change, byte for byte.
 COURSE_FOLDERS = ("solutions", "grader", "src", "notebooks")
 
@@ -140,9 +144,10 @@ def grade_hostile(root: Path, sandbox: bool, only: set[str] | None = None) -> Ho
     from hostile import attacks as attack_corpus
     from hostile.corpus import build
 
-    from coursegrader.api import grading_environment, make_api
-    from coursegrader.grading import place_submission
-    from coursegrader.parallel import autograde_parallel
+    from coursegrader.course.config import grading_environment
+    from coursegrader.course.placement import place_submission
+    from coursegrader.engine.pipeline import autograde_parallel
+    from coursegrader.nbg.api import make_api
 
     lesson, token, listener = HOSTILE_LESSON, secrets.token_hex(6), Listener()
     home = root / "instructor-home"
@@ -182,7 +187,7 @@ def grade_hostile(root: Path, sandbox: bool, only: set[str] | None = None) -> Ho
 
 @pytest.fixture(scope="module")
 def hostile_round(tmp_path_factory) -> HostileRound:
-    from coursegrader.api import grading_environment
+    from coursegrader.course.config import grading_environment
 
     run = grade_hostile(tmp_path_factory.mktemp("hostile"), sandbox=True)
     with grading_environment(run.root / "grading"):
@@ -243,10 +248,10 @@ def test_attacks_on_the_grading_machine_get_nothing(hostile_round):
         added = set(after) - set(before)
         assert not added or student == "renamed-notebook", f"{student}: {added} appeared"
     assert lingering(run.token) == [], "a process a submission started is still running"
-    left = subprocess.run(["pgrep", "-f", "coursegrader-kernel-"], capture_output=True,
-                          text=True).stdout.split()
+    left = subprocess.run(["pgrep", "-f", f"coursegrader-kernel-{RUN_LABEL}-"],
+                          capture_output=True, text=True).stdout.split()
     assert left == [], f"sandboxed kernels still running: {left}"
-    cgroups = list(Path("/sys/fs/cgroup").glob("**/coursegrader-*"))
+    cgroups = list(Path("/sys/fs/cgroup").glob(f"**/coursegrader-{RUN_LABEL}-*"))
     assert cgroups == [], f"sandbox cgroups left behind: {cgroups}"
 
 
@@ -271,7 +276,7 @@ def test_limits_are_reported_with_their_reason_and_cell(hostile_round):
 def test_gradebook_stays_consistent_after_hostile_run(hostile_round, tmp_path):
     from nbgrader.api import Gradebook
 
-    from coursegrader.grading import export_csv
+    from coursegrader.nbg.gradebook import export_csv
 
     api, lesson = hostile_round.api, HOSTILE_LESSON
     cells = graded_cells(lesson)
@@ -303,7 +308,8 @@ def test_feedback_never_shows_hidden_tests(hostile_round):
     from nbconvert.preprocessors import CSSHTMLHeaderPreprocessor
     from nbgrader.preprocessors import GetGrades
 
-    from coursegrader.api import grading_environment, make_api
+    from coursegrader.course.config import grading_environment
+    from coursegrader.nbg.api import make_api
 
     lines = hidden_lines(HOSTILE_LESSON)
     assert len(lines) > 10
@@ -373,10 +379,10 @@ def test_without_the_sandbox_the_attacks_succeed(tmp_path_factory):
 GRADE_AS_USER = """
 import json, sys
 from pathlib import Path
-from coursegrader.api import make_api
-from coursegrader.grading import place_submission
-from coursegrader.parallel import autograde_parallel
-from coursegrader.paths import NOTEBOOKS_DIR, lesson_notebook
+from coursegrader.nbg.api import make_api
+from coursegrader.course.placement import place_submission
+from coursegrader.engine.pipeline import autograde_parallel
+from coursegrader.course.paths import NOTEBOOKS_DIR, lesson_notebook
 from hostile import attacks
 
 lesson = attacks.LESSON

@@ -6,7 +6,7 @@ from __future__ import annotations
 import nbformat
 import pytest
 
-from coursegrader.integrity import scan_submission
+from coursegrader.integrity.scan import scan_submission
 
 
 def notebook(answer: str, test: str = "assert f(1) == 2, 'f(1) must be 2'"):
@@ -76,7 +76,7 @@ def test_a_library_setting_is_not_a_patch():
 
 
 def test_the_instructor_is_told_about_code_that_reaches_out():
-    from coursegrader.integrity import notice_submission
+    from coursegrader.integrity.notices import notice_submission
 
     nb = notebook("import sqlite3, os\nfrom subprocess import run\npid = os.fork()")
     (note,) = notice_submission(nb)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import subprocess
 import sys
 
-from coursegrader.paths import COURSE_ROOT
+from coursegrader.course.paths import COURSE_ROOT
 
 
 def test_ruff_is_clean():

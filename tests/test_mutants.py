@@ -1,4 +1,4 @@
-"""Mutation testing of the lessons' tests (grader/coursegrader/mutants.py).
+"""Mutation testing of the lessons' tests (grader/coursegrader/authoring/mutants/).
 
 The fast tests check each mutation operator on small code strings; the slow one grades a
 fixed sample of real mutants of two lessons and fails on a survivor nobody reviewed.
@@ -6,12 +6,16 @@ fixed sample of real mutants of two lessons and fails on a survivor nobody revie
 
 from __future__ import annotations
 
+import ast
+
 import nbformat
 import pytest
 
 from conftest import LESSONS
-from coursegrader import mutants
-from coursegrader.mutants import LessonReport, Mutant, MutantResult, mutate_source
+from coursegrader.authoring import mutants
+from coursegrader.authoring.mutants import LessonReport, Mutant, MutantResult, mutate_source
+from coursegrader.authoring.mutants.operators import KINDS
+from coursegrader.authoring.mutants.report import MARK_BEGIN, MARK_END
 
 
 def _cell(body: str, head: str = "def f(a, b):") -> str:
@@ -141,12 +145,12 @@ def test_ids_are_stable_unique_and_in_order():
     ids = [m.id for m in first]
     assert len(ids) == len(set(ids)) and all(mutants.valid_id(i) for i in ids)
     kinds = [m.kind for m in first]
-    assert kinds == sorted(kinds, key=mutants.KINDS.index), "mutants are listed kind by kind"
+    assert kinds == sorted(kinds, key=KINDS.index), "mutants are listed kind by kind"
     for kind in set(kinds):
         numbers = [int(m.id.rsplit(":", 1)[1]) for m in first if m.kind == kind]
         assert numbers == list(range(len(numbers))), f"{kind}: ids not numbered 0, 1, 2, ..."
     assert all(m.id.startswith("ex2-x:") for m in first)
-    original = mutants.ast.unparse(mutants.ast.parse(cell))
+    original = ast.unparse(ast.parse(cell))
     assert original not in {m.source for m in first}, "a mutant must change the code"
 
 
@@ -197,7 +201,7 @@ def test_score_leaves_out_the_equivalent_mutants():
 
 def test_write_report_replaces_only_the_marked_block(tmp_path):
     doc = tmp_path / "doc.md"
-    doc.write_text(f"intro\n{mutants.MARK_BEGIN}\nold table\n{mutants.MARK_END}\noutro\n")
+    doc.write_text(f"intro\n{MARK_BEGIN}\nold table\n{MARK_END}\noutro\n")
     mutants.write_report(doc, [_report()], "make mutants", "2026-01-01")
     text = doc.read_text()
     assert text.startswith("intro\n") and text.endswith("outro\n") and "old table" not in text

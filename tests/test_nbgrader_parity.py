@@ -66,7 +66,7 @@ HELD_BY_CANARY = {"cheat-alt": "canary check failed after foo, bar"}
 def held_for_review(root: Path) -> dict[str, str]:
     """case -> why ours holds it: the canary cases above, and whatever the integrity scan
     (integrity.py) flags in the submitted notebook."""
-    from coursegrader.integrity import scan_submission
+    from coursegrader.integrity.scan import scan_submission
 
     released = nbformat.read(root / "ours" / "release" / "cases" / "p1.ipynb", as_version=4)
     held = dict(HELD_BY_CANARY)
@@ -161,9 +161,10 @@ def parity(tmp_path_factory) -> Parity:
     from nbgrader.api import Gradebook
     from nbgrader.utils import parse_utc
 
-    from coursegrader.api import grading_environment, make_api
-    from coursegrader.nbgraderio import generate_lesson
-    from coursegrader.parallel import autograde_parallel
+    from coursegrader.course.config import grading_environment
+    from coursegrader.engine.pipeline import autograde_parallel
+    from coursegrader.nbg.api import make_api
+    from coursegrader.nbg.lessons import generate_lesson
 
     root = tmp_path_factory.mktemp("parity")
     _build_course(root / "course")

@@ -21,7 +21,7 @@ import pytest
 from conftest_pg import postgres  # noqa: F401 (the fixture)
 
 from conftest import load_variants, make_variant
-from coursegrader.paths import NOTEBOOKS_DIR, lesson_notebook
+from coursegrader.course.paths import NOTEBOOKS_DIR, lesson_notebook
 
 pytestmark = pytest.mark.slow
 
@@ -46,9 +46,10 @@ def cell_scores(db_url: str, lesson: str, students: list[str]) -> dict:
 def pg_round(db_url: str, root: Path, students: dict[str, Path]):
     """Generate lesson 01 into the gradebook at ``db_url`` and autograde ``students``
     (name -> notebook) with the course's parallel autograder."""
-    from coursegrader.api import grading_environment, make_api
-    from coursegrader.grading import place_submission
-    from coursegrader.parallel import autograde_parallel
+    from coursegrader.course.config import grading_environment
+    from coursegrader.course.placement import place_submission
+    from coursegrader.engine.pipeline import autograde_parallel
+    from coursegrader.nbg.api import make_api
 
     with grading_environment(root / "grading"):
         api = make_api(**{"CourseDirectory.release_directory": str(root / "release"),
@@ -140,8 +141,8 @@ def test_formgrader_writes_while_autograding_on_postgresql(postgres, tmp_path): 
             time.sleep(0.1)  # the writer imports nbgrader's gradebook first
         assert ready.exists(), f"the formgrader-like writer did not start: {writer.stderr}"
 
-        from coursegrader.grading import place_submission
-        from coursegrader.parallel import autograde_parallel
+        from coursegrader.course.placement import place_submission
+        from coursegrader.engine.pipeline import autograde_parallel
 
         others = {"a-perfect": lesson_notebook(LESSON), "b-blank":
                   lesson_notebook(LESSON, NOTEBOOKS_DIR), f"c-{WRONG}": wrong,

@@ -14,27 +14,29 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from coursegrader import sandbox
-from coursegrader.paths import COURSE_ROOT
+from coursegrader.course.paths import COURSE_ROOT
+from coursegrader.sandbox import bwrap, manager
+from coursegrader.sandbox.cgroups import CgroupLimits
+from coursegrader.sandbox.limits import GiB, KernelReport, Limits, MiB, limit_notes
 
 needs_bwrap = pytest.mark.skipif(
-    sandbox.bwrap_path() is None,
+    bwrap.bwrap_path() is None,
     reason="NOT RUN: bwrap is missing (make test installs it: scripts/install-bubblewrap.sh)")
 
 
-def sandboxed(code: str, submission: Path, limits: sandbox.Limits | None = None,
+def sandboxed(code: str, submission: Path, limits: Limits | None = None,
               cgroups: bool = False) -> subprocess.CompletedProcess:
     """Run ``python -c code`` exactly as a kernel would be run: same mounts, environment,
     parent process and limits."""
-    km = sandbox.SandboxedKernelManager(use_cgroups=cgroups)
+    km = manager.SandboxedKernelManager(use_cgroups=cgroups)
     km._private = Path(tempfile.mkdtemp(prefix="coursegrader-test-"))
     km._submission = submission
-    limits = limits or sandbox.Limits(512 * sandbox.MiB, 32, 64 * sandbox.MiB)
-    km._cgroup = sandbox.CgroupLimits(limits) if cgroups else None
+    limits = limits or Limits(512 * MiB, 32, 64 * MiB)
     try:
+        # the command joins a new cgroup when the kernel manager uses them
         cmd = km.sandbox_command([os.path.realpath(sys.executable), "-c", code], limits)
         return subprocess.run(cmd, capture_output=True, text=True, timeout=60,
-                              env=sandbox.kernel_env(), cwd=km._private)
+                              env=bwrap.kernel_env(), cwd=km._private)
     finally:
         if km._cgroup is not None:
             km._cgroup.kill_all()
@@ -55,16 +57,16 @@ def test_the_kernel_environment_holds_no_secret(monkeypatch):
     monkeypatch.setenv("COURSE_DB_URL", "postgresql://grader:hunter2@db/course")
     monkeypatch.setenv("JUPYTERHUB_API_TOKEN", "instructor-token")
     monkeypatch.setenv("COURSE_BUDGET", "ci")
-    env = sandbox.kernel_env()
+    env = bwrap.kernel_env()
     assert "COURSE_DB_URL" not in env and "JUPYTERHUB_API_TOKEN" not in env
     assert not any("hunter2" in value for value in env.values())
     assert env["COURSE_BUDGET"] == "ci"
     assert env["PYTHONPATH"] == str(COURSE_ROOT / "src")
-    assert env["HOME"] == sandbox.HOME_DIR
+    assert env["HOME"] == bwrap.HOME_DIR
 
 
 def test_the_kernel_sees_python_and_the_student_package_only():
-    paths = [Path(p) for p in sandbox.python_paths()]
+    paths = [Path(p) for p in bwrap.python_paths()]
     assert COURSE_ROOT / "src" in paths
     for secret in ("grader", "solutions", "grading", "notebooks"):
         assert not any(p == COURSE_ROOT / secret or p.is_relative_to(COURSE_ROOT / secret)
@@ -77,7 +79,7 @@ def test_tmp_is_mounted_before_what_is_bound_under_it():
     # bubblewrap applies its options in order: a tmpfs over /tmp after the bind of the
     # socket folder (which lives under /tmp) would hide it from the kernel.
     # The same holds for a Python installed under /tmp (the class hub makes one there).
-    km = sandbox.SandboxedKernelManager(use_cgroups=False,
+    km = manager.SandboxedKernelManager(use_cgroups=False,
                                         extra_read_only=["/tmp/hub/python"])
     km._private, km._submission = Path("/tmp/coursegrader-kernel-x"), Path("/tmp/sub")
     cmd = km.sandbox_command(["python"], km.limits)
@@ -87,9 +89,9 @@ def test_tmp_is_mounted_before_what_is_bound_under_it():
 
 
 def test_no_bwrap_means_a_clear_message(monkeypatch):
-    monkeypatch.setattr(sandbox.shutil, "which", lambda name: None)
-    with pytest.raises(sandbox.SandboxUnavailable) as err:
-        sandbox.check_available()
+    monkeypatch.setattr(bwrap.shutil, "which", lambda name: None)
+    with pytest.raises(bwrap.SandboxUnavailable) as err:
+        bwrap.check_available()
     text = str(err.value)
     assert "apt-get install bubblewrap" in text and "--no-sandbox" in text
     assert "apparmor_restrict_unprivileged_userns" in text
@@ -106,12 +108,12 @@ def test_limit_notes_name_the_limit_and_the_cell():
                                            evalue="[Errno 28] No space left on device",
                                            traceback=[])]
     nb.cells = [ok, hog, full]
-    report = sandbox.KernelReport(None, 0, "", sandbox.Limits(4 * sandbox.GiB, 64,
-                                                             512 * sandbox.MiB))
-    assert sandbox.limit_notes(nb, report) == [
+    report = KernelReport(None, 0, "", Limits(4 * GiB, 64,
+                                                             512 * MiB))
+    assert limit_notes(nb, report) == [
         "memory limit of 4 GiB reached in cell 2", "disk limit of 512 MiB reached in cell 3"]
-    killed = sandbox.KernelReport("memory limit of 4 GiB reached", 137, "", report.limits)
-    assert sandbox.limit_notes(nbformat.v4.new_notebook(), killed, unfinished=13) == [
+    killed = KernelReport("memory limit of 4 GiB reached", 137, "", report.limits)
+    assert limit_notes(nbformat.v4.new_notebook(), killed, unfinished=13) == [
         "memory limit of 4 GiB reached in cell 14"]
 
 
@@ -131,7 +133,7 @@ for path in PATHS:
     assert run.returncode == 0, run.stderr
     first, *lines = run.stdout.splitlines()
     info = json.loads(first)
-    assert info["cwd"] == sandbox.WORK_DIR
+    assert info["cwd"] == bwrap.WORK_DIR
     assert info["files"] == ["01-python-classes.ipynb", "data.txt"]
     assert info["data"] == "shipped with the lesson"
     assert info["ppid"] != 1, "ipykernel exits when its parent is PID 1: keep a parent"
@@ -140,7 +142,7 @@ for path in PATHS:
     for secret in ("solutions", "grader", "grading"):
         assert seen[str(COURSE_ROOT / secret)] is None, f"{secret}/ is visible"
     # of the home folder, at most the path to a Python installed there (pyenv) is visible
-    bound = [Path(p) for p in sandbox.python_paths()]
+    bound = [Path(p) for p in bwrap.python_paths()]
     for name in seen[str(Path.home())] or []:
         assert any(p.is_relative_to(Path.home() / name) for p in bound), f"~/{name} is visible"
     # the private copy changed, the submission itself did not
@@ -204,7 +206,7 @@ except OSError as err:
     print("write refused", err.errno)
 """
     # as root only a cgroup limits processes (RLIMIT_NPROC does not apply to root)
-    run = sandboxed(code, submission, sandbox.Limits(512 * sandbox.MiB, 16, 32 * sandbox.MiB),
+    run = sandboxed(code, submission, Limits(512 * MiB, 16, 32 * MiB),
                     cgroups=os.geteuid() == 0)
     assert "forks refused after" in run.stdout, run.stdout + run.stderr
     assert int(run.stdout.split("forks refused after")[1].split()[0]) < 16
@@ -228,8 +230,8 @@ for _ in range(4):
     ok += os.WIFEXITED(status)
 print("children that finished:", ok)
 """
-    limits = sandbox.Limits(400 * sandbox.MiB, 32, 64 * sandbox.MiB)
-    km_cgroup = sandbox.CgroupLimits(limits)
+    limits = Limits(400 * MiB, 32, 64 * MiB)
+    km_cgroup = CgroupLimits(limits)
     if not km_cgroup.active:
         km_cgroup.remove()
         pytest.skip("NOT RUN: this machine gives no cgroup to create")

@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 
 from conftest import LESSONS, graded_cells
-from coursegrader.paths import COURSE_ROOT
+from coursegrader.course.paths import COURSE_ROOT
 
 SYLLABUS = COURSE_ROOT / "docs" / "syllabus.md"
 SECTION_RE = re.compile(r"^## (\d\d-[a-z0-9]+(?:-[a-z0-9]+)*)\b")

@@ -22,23 +22,21 @@ import os
 import sys
 from pathlib import Path
 
-from coursegrader.paths import NOTEBOOKS_DIR, jupyter_env, lesson_notebook, lessons
+from coursegrader import report
+from coursegrader.course.paths import NOTEBOOKS_DIR, jupyter_env, lesson_notebook, lessons
+from coursegrader.errors import CourseError
 
 
 def _generate(args) -> int:
-    from coursegrader.generate import GenerationError, generate
+    from coursegrader.authoring.generate import generate
 
-    try:
-        done = generate(args.lessons or None)
-    except GenerationError as err:
-        print(err, file=sys.stderr)
-        return 1
+    done = generate(args.lessons or None)
     print(f"generated {len(done)} student notebook(s) in {NOTEBOOKS_DIR}: {', '.join(done)}")
     return 0
 
 
 def _check(args) -> int:
-    from coursegrader.checks import find_leaks
+    from coursegrader.authoring.leaks import find_leaks
 
     bad = 0
     for lesson in args.lessons or lessons():
@@ -51,7 +49,7 @@ def _check(args) -> int:
 
 
 def _api(args):
-    from coursegrader.api import make_api
+    from coursegrader.nbg.api import make_api
 
     overrides = {}
     if getattr(args, "timeout", None):
@@ -62,108 +60,52 @@ def _api(args):
 def _release(args) -> int:
     from coursegrader.workflow import release
 
-    done = release(args.lesson, _api(args))
-    print(f"released {done.lesson}: students can fetch it from the exchange ({done.outbound})")
+    print(report.format_released(release(args.lesson, _api(args))))
     return 0
-
-
-def format_collected(done) -> str:
-    if done.source is None:
-        new = done.new
-        return (f"collected {done.lesson} from the exchange: {len(done.students)} submission(s) "
-                f"in {done.folder} ({len(new)} new"
-                + (f": {', '.join(new)}" if 0 < len(new) <= 10 else "") + ")")
-    lines = [f"imported {len(done.students)} submission(s) of {done.lesson} from {done.source}"]
-    lines += [f"  skipped {name}: {why}" for name, why in done.skipped]
-    return "\n".join(lines)
 
 
 def _collect(args) -> int:
     from coursegrader.workflow import collect
 
-    print(format_collected(collect(args.lesson, args.source, _api(args))))
+    print(report.format_collected(collect(args.lesson, args.source, _api(args))))
     return 0
-
-
-def _sandbox_problem() -> str | None:
-    """Why the kernel sandbox cannot run on this machine (None: it can, or is not
-    installed). Checked before any lesson is touched."""
-    from coursegrader.execute import sandbox_module
-
-    module = sandbox_module()
-    if module is None:
-        return None
-    try:
-        module.check_available()
-    except Exception as err:
-        return str(err) or type(err).__name__
-    return None
 
 
 def _autograde(args) -> int:
-    from coursegrader.workflow import autograde, summarize
+    from coursegrader.workflow import autograde
 
-    sandbox = not args.no_sandbox
-    if sandbox:
-        problem = _sandbox_problem()
-        if problem:
-            print(problem, file=sys.stderr)
-            return 1
-    run = autograde(args.lesson, args.students or None, args.jobs, _api(args), sandbox=sandbox)
-    print(summarize(run))
+    # without the sandbox on this machine, autograde stops with SandboxUnavailable (a
+    # CourseError that says how to enable it) before any lesson is touched
+    run = autograde(args.lesson, args.students or None, args.jobs, _api(args),
+                    sandbox=not args.no_sandbox)
+    print(report.summarize(run))
     return 0
-
-
-def format_feedback(run) -> str:
-    lines = [f"feedback for {run.lesson}: {len(run.generated)} generated in {run.folder}"]
-    if run.failed:
-        lines.append(f"  could not generate feedback for: {', '.join(run.failed)}")
-    if run.release and run.generated:
-        lines.append(f"  {len(run.returned)} returned to the students through the exchange")
-        if run.not_returned:
-            lines.append(f"  returning failed for: {', '.join(run.not_returned)}")
-        if run.lms:
-            lines.append(f"  {len(run.lms)} not submitted through the exchange (LMS import): "
-                         f"upload feedback/<student>/{run.lesson}/*.html to the LMS")
-    return "\n".join(lines)
 
 
 def _feedback(args) -> int:
     from coursegrader.workflow import feedback
 
-    print(format_feedback(feedback(args.lesson, _api(args), release=not args.no_return)))
+    print(report.format_feedback(feedback(args.lesson, _api(args), release=not args.no_return)))
     return 0
 
 
-def format_grades(done) -> str:
-    rows = done.rows
-    lines = [f"{len(rows)} grade(s) written to {done.path}"]
-    if rows:
-        width = max(7, *(len(r["student_id"]) for r in rows))
-        lines.append(f"  {'lesson':<20} {'student':<{width}}  score")
-        for r in sorted(rows, key=lambda r: (r["assignment"], r["student_id"])):
-            lines.append(f"  {r['assignment']:<20} {r['student_id']:<{width}}  "
-                         f"{float(r['score'] or 0):g}/{float(r['max_score'] or 0):g}")
-    return "\n".join(lines)
-
-
 def _export(args) -> int:
-    from coursegrader.paths import grading_dir
+    from coursegrader.course.paths import grading_dir
     from coursegrader.workflow import grades
 
-    print(format_grades(grades(args.csv or grading_dir() / "grades.csv", _api(args))))
+    print(report.format_grades(grades(args.csv or grading_dir() / "grades.csv", _api(args))))
     return 0
 
 
 def _demo(args) -> int:
-    from coursegrader.demo import run_demo
+    from coursegrader.devtools.demo import run_demo
 
     run_demo(args.dir, args.lesson, args.jobs)
     return 0
 
 
 def _bench(args) -> int:
-    from coursegrader.bench import run_bench
+    from coursegrader.devtools.bench import run_bench
 
     report = run_bench(args.lesson, args.students, args.jobs, args.dir)
     return 0 if report["identical"] else 1
@@ -174,7 +116,7 @@ def _mutants(args) -> int:
     import time
     from datetime import datetime, timezone
 
-    from coursegrader import mutants
+    from coursegrader.authoring import mutants
 
     if args.list:
         for lesson in args.lessons or lessons():
@@ -256,11 +198,9 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--write", type=Path, help="also write the table into this Markdown file")
     p.set_defaults(func=_mutants)
     args = parser.parse_args(argv)
-    from coursegrader.workflow import WorkflowError
-
     try:
         return args.func(args)
-    except WorkflowError as err:
+    except CourseError as err:
         print(err, file=sys.stderr)
         return 1
 

@@ -2,6 +2,15 @@
 
 Per student, either a folder ``<student>/...ipynb`` or a file ``<student>_<anything>.ipynb``
 / ``<student>.ipynb``; each lands where nbgrader expects a submission, with a timestamp.
+
+Why not nbgrader's own ``zip_collect`` (ZipCollectApp with its ExtractorPlugin and
+FileNameCollectorPlugin): it wants the archives in its own folder
+(``downloaded/<lesson>/archive``), extracts them there, and matches each file name against
+one regular expression that must name the student, the file and optionally a time; a
+download holding a folder per student, which several platforms make, does not fit one
+file-name pattern, and its answer for an unreadable name is to skip it silently. Here both
+shapes are read straight from the download, every file skipped is listed with the reason,
+and an archive with an absolute path or ``..`` in it is refused.
 """
 
 from __future__ import annotations
@@ -11,8 +20,8 @@ import tempfile
 import zipfile
 from pathlib import Path
 
-from coursegrader.grading import place_submission
-from coursegrader.nbgraderio import WorkflowError
+from coursegrader.course.placement import place_submission
+from coursegrader.errors import CourseError
 
 
 def import_submissions(lesson: str, source: Path, api) -> tuple[list[str], list[tuple[str, str]]]:
@@ -26,13 +35,13 @@ def import_submissions(lesson: str, source: Path, api) -> tuple[list[str], list[
             with zipfile.ZipFile(source) as archive:
                 for member in archive.namelist():  # no absolute paths or .. in the archive
                     if member.startswith("/") or ".." in Path(member).parts:
-                        raise WorkflowError(f"unsafe path in {source}: {member}")
+                        raise CourseError(f"unsafe path in {source}: {member}")
                 archive.extractall(tmp)
             root = Path(tmp)
         elif source.is_dir():
             root = source
         else:
-            raise WorkflowError(f"{source} is neither a zip file nor a folder")
+            raise CourseError(f"{source} is neither a zip file nor a folder")
         entries = [p for p in sorted(root.iterdir()) if not p.name.startswith((".", "__MACOSX"))]
         if len(entries) == 1 and entries[0].is_dir() and not list(entries[0].glob("*.ipynb")):
             entries = sorted(entries[0].iterdir())  # the zip held one top folder

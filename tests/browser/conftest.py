@@ -32,7 +32,7 @@ from pathlib import Path
 
 import pytest
 
-from coursegrader.paths import COURSE_ROOT, GRADER_DIR, jupyter_env
+from coursegrader.course.paths import COURSE_ROOT, GRADER_DIR, jupyter_env
 
 ARTIFACTS = COURSE_ROOT / "test-artifacts" / "browser"
 

@@ -15,7 +15,7 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from coursegrader.paths import COURSE_ROOT, NOTEBOOKS_DIR, lesson_notebook, lessons
+from coursegrader.course.paths import COURSE_ROOT, NOTEBOOKS_DIR, lesson_notebook, lessons
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
@@ -77,10 +77,11 @@ def shown(score: float) -> str:
 def graded_course(untouched, tmp_path_factory):
     """A temporary grading folder where lesson 01 is generated and two students autograded.
     Returns (grading folder, {student: expected score}, max score)."""
-    from coursegrader.api import grading_environment, make_api
-    from coursegrader.grading import place_submission
-    from coursegrader.nbgraderio import generate_lesson
-    from coursegrader.parallel import autograde_parallel
+    from coursegrader.course.config import grading_environment
+    from coursegrader.course.placement import place_submission
+    from coursegrader.engine.pipeline import autograde_parallel
+    from coursegrader.nbg.api import make_api
+    from coursegrader.nbg.lessons import generate_lesson
 
     root = tmp_path_factory.mktemp("instructor")
     grading = root / "grading"

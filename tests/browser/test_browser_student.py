@@ -12,7 +12,7 @@ import shutil
 import nbformat
 import pytest
 
-from coursegrader.paths import NOTEBOOKS_DIR
+from coursegrader.course.paths import NOTEBOOKS_DIR
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import nbformat
 
-from coursegrader.paths import NOTEBOOKS_DIR, lesson_notebook
+from coursegrader.course.paths import NOTEBOOKS_DIR, lesson_notebook
 
 
 @dataclass

@@ -33,7 +33,7 @@ from pathlib import Path
 import pytest
 from browser.conftest import CHROMIUM_ARGS, find_chromium, free_port
 
-from coursegrader.paths import COURSE_ROOT
+from coursegrader.course.paths import COURSE_ROOT
 
 SKIP_VARIABLE = "COURSE_SKIP_HUB_TESTS"
 HUB_SRC = COURSE_ROOT / "deploy" / "hub"

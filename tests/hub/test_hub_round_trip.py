@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 
 from conftest import graded_cells, load_variants, make_variant
-from coursegrader.paths import lesson_notebook
+from coursegrader.course.paths import lesson_notebook
 
 from .conftest import ARTIFACTS, run_as
 

@@ -8,7 +8,7 @@ import importlib.util
 import pytest
 from traitlets.config.loader import PyFileConfigLoader
 
-from coursegrader.paths import COURSE_ROOT
+from coursegrader.course.paths import COURSE_ROOT
 
 
 def load_script(name: str):

@@ -1,0 +1,1 @@
+"""Tools for developing the grader: a simulated term (demo) and the grading benchmark."""

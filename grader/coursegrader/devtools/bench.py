@@ -1,0 +1,131 @@
+"""Benchmark: plain nbgrader autograde against ours, side by side, and where our time goes.
+
+The same simulated class (perfect, blank and half-done submissions in turn) of one lesson
+is graded by
+
+* plain nbgrader: its own autograde of every student in one run (``NbGraderAPI.autograde``
+  with student ``*``, what ``nbgrader autograde LESSON --force`` does), serially;
+* ours without the kernel sandbox (``autograde_parallel(..., sandbox=False)``);
+* ours with the kernel sandbox, when the sandbox can run on this machine,
+
+each with its own grading folder and gradebook, all in this one process (so nobody pays
+the import of nbgrader in the timings). Prints the wall times, the speed-ups, whether every
+cell's score is identical to plain nbgrader's, and per submission, stage by stage, where
+our time went.
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+import time
+from pathlib import Path
+
+import nbformat
+
+from coursegrader.course import cells
+from coursegrader.course.config import grading_environment
+from coursegrader.course.paths import NOTEBOOKS_DIR, lesson_notebook
+from coursegrader.course.placement import place_submission
+from coursegrader.errors import CourseError
+from coursegrader.nbg.api import make_api
+from coursegrader.nbg.gradebook import cell_scores
+from coursegrader.nbg.lessons import generate_lesson
+
+STAGE_NAMES = {
+    "sanitize": "sanitize (writer)",
+    "kernel_start": "kernel start (worker)",
+    "execution": "execution (worker)",
+    "record": "record (writer)",
+    "waiting": "waiting for the writer",
+}
+
+
+def _half_done(lesson: str, dest: Path) -> Path:
+    """The blank notebook with the first half of the answers filled in."""
+    answers = cells.answers(nbformat.read(lesson_notebook(lesson), as_version=4))
+    keep = list(answers)[: len(answers) // 2]
+    nb = nbformat.read(lesson_notebook(lesson, NOTEBOOKS_DIR), as_version=4)
+    for cell in nb.cells:
+        if cells.grade_id(cell) in keep:
+            cell.source = answers[cells.grade_id(cell)]
+    nbformat.write(nb, dest)
+    return dest
+
+
+def simulated_class(lesson: str, n: int, work: Path) -> dict[str, Path]:
+    work.mkdir(parents=True, exist_ok=True)
+    kinds = [lesson_notebook(lesson), lesson_notebook(lesson, NOTEBOOKS_DIR),
+             _half_done(lesson, work / "half.ipynb")]
+    return {f"student{i + 1:02d}": kinds[i % 3] for i in range(n)}
+
+
+def engines() -> list[str]:
+    """plain, ours, and ours-sandbox where the sandbox can run here."""
+    from coursegrader.engine.pipeline import require_sandbox
+
+    names = ["plain", "ours"]
+    try:
+        require_sandbox()
+        names.append("ours-sandbox")
+    except CourseError as err:
+        print(f"  (no sandbox column: {err})")
+    return names
+
+
+def run_bench(lesson: str | None = None, n: int = 40, jobs: int | None = None,
+              folder: Path | None = None, echo=print) -> dict:
+    from coursegrader.engine.model import Timings
+    from coursegrader.engine.pipeline import autograde_parallel
+
+    lesson = lesson or "01-python-classes"  # the figures in docs/grading.md are for lesson 01
+    folder = Path(folder or tempfile.mkdtemp(prefix="course-bench-")).resolve()
+    students = simulated_class(lesson, n, folder / "work")
+    names = engines()
+    cores = os.cpu_count()
+    jobs = jobs or (cores or 1) + 1
+    echo(f"benchmark: {n} simulated students, lesson {lesson}, {cores} cores, "
+         f"{jobs} workers for ours, in {folder}")
+    report: dict = {"lesson": lesson, "students": n, "cores": cores, "jobs": jobs}
+    seconds, timings, found = {}, {}, {}
+    for name in names:
+        with grading_environment(folder / name):
+            api = make_api(**{"CourseDirectory.release_directory": str(folder / "release")})
+            generate_lesson(api, lesson)
+            for student, notebook in students.items():
+                place_submission(Path(api.coursedir.submitted_directory), lesson, student,
+                                 notebook)
+            start = time.perf_counter()
+            if name == "plain":
+                outcome = api.autograde(lesson, "*", force=True, create=True)
+                if not outcome.get("success"):
+                    echo("  plain nbgrader reported a failure: "
+                         + (outcome.get("error") or "")[-500:])
+            else:
+                timings[name] = Timings()
+                autograde_parallel(lesson, list(students), api=api, jobs=jobs, progress=False,
+                                   sandbox=name == "ours-sandbox", timings=timings[name])
+            seconds[name] = time.perf_counter() - start
+            found[name] = cell_scores(api, lesson)
+    plain = found["plain"]
+    expected_cells = n * len({g for _, g in plain})
+    echo(f"  {'':<22}" + "".join(f"{name:>14}" for name in names))
+    echo(f"  {'wall time (s)':<22}" + "".join(f"{seconds[x]:>14.1f}" for x in names))
+    echo(f"  {'speed-up vs plain':<22}"
+         + "".join(f"{seconds['plain'] / seconds[x]:>13.2f}x" for x in names))
+    identical = {x: found[x] == plain and len(plain) == expected_cells for x in names}
+    echo(f"  {'scores identical':<22}" + "".join(f"{str(identical[x]):>14}" for x in names))
+    for name in names[1:]:
+        diff = sorted(k for k in set(plain) | set(found[name])
+                      if plain.get(k) != found[name].get(k))
+        if diff:
+            echo(f"  {name} differs from plain nbgrader at {diff[:5]}")
+    if timings:
+        echo("  per submission, mean seconds by stage (the workers' stages run side by side):")
+        for stage, label in STAGE_NAMES.items():
+            echo(f"    {label:<26}" + "".join(
+                f"{timings[x].mean()[stage]:>14.2f}" for x in names[1:]))
+    report.update(seconds=seconds, identical=all(identical.values()),
+                  ratio=seconds["plain"] / seconds["ours"],
+                  stages={x: timings[x].mean() for x in timings})
+    return report

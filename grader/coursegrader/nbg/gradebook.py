@@ -1,0 +1,171 @@
+"""nbgrader's gradebook: the one place that opens it, every read and every write.
+
+nbgrader opens its gradebook with ``Gradebook(db_url, course_id)``; :func:`open_gradebook`
+does it for an API object, and the functions below are what the tooling needs of it.
+"""
+
+from __future__ import annotations
+
+import contextlib
+from pathlib import Path
+
+
+def open_gradebook(api):
+    """nbgrader's Gradebook of the course ``api`` is configured for (a context manager)."""
+    from nbgrader.api import Gradebook
+
+    return Gradebook(api.coursedir.db_url, api.coursedir.course_id)
+
+
+# --------------------------------------------------------------------- reading
+
+
+def lesson_in_gradebook(api, lesson: str) -> bool:
+    from nbgrader.api import MissingEntry
+
+    with open_gradebook(api) as gb:
+        try:
+            return bool(gb.find_assignment(lesson).notebooks)
+        except MissingEntry:
+            return False
+
+
+def lesson_notebooks(api, lesson: str) -> list[str]:
+    """The notebook names of a lesson, as the gradebook records them (sorted)."""
+    with open_gradebook(api) as gb:
+        return sorted(nb.name for nb in gb.find_assignment(lesson).notebooks)
+
+
+def recorded_students(api, lesson: str) -> set[str]:
+    """Students with a submission of ``lesson`` recorded in the gradebook."""
+    with open_gradebook(api) as gb:
+        return {s.student.id for s in gb.assignment_submissions(lesson)}
+
+
+def submission_grades(api, lesson: str, students) -> dict:
+    """student -> (score, max_score, [(grade id, score, max_score) of every graded cell]),
+    for each of ``students`` recorded in the gradebook (others are left out: autograding
+    failed before anything was saved)."""
+    out = {}
+    with open_gradebook(api) as gb:
+        for student in students:
+            try:
+                submission = gb.find_submission(lesson, student)
+            except Exception:
+                continue
+            cells = [(grade.name, float(grade.score), float(grade.max_score))
+                     for notebook in submission.notebooks for grade in notebook.grades
+                     if grade.max_score]
+            out[student] = (float(submission.score), float(submission.max_score), cells)
+    return out
+
+
+def cell_scores(api, lesson: str) -> dict[tuple[str, str], float]:
+    """(student, grade id) -> score of every graded cell of ``lesson``."""
+    out = {}
+    with open_gradebook(api) as gb:
+        for sub in gb.assignment_submissions(lesson):
+            for nb in sub.notebooks:
+                for grade in nb.grades:
+                    out[(sub.student.id, grade.name)] = float(grade.score)
+    return out
+
+
+def export_csv(path: Path, api) -> Path:
+    """Write every grade of the gradebook to a CSV file (nbgrader's CSV export)."""
+    from nbgrader.plugins import CsvExportPlugin
+
+    plugin = CsvExportPlugin(parent=api)
+    plugin.to = str(path)
+    with open_gradebook(api) as gb:
+        plugin.export(gb)
+    return Path(path)
+
+
+# --------------------------------------------------------------------- writing
+
+
+def record_zero(api, lesson: str, student: str, timestamp=None) -> None:
+    """A submission that cannot be graded still gets a row (score 0) in the gradebook."""
+    with open_gradebook(api) as gb:
+        gb.update_or_create_student(student)
+        if timestamp:
+            gb.update_or_create_submission(lesson, student, timestamp=timestamp)
+        else:
+            gb.update_or_create_submission(lesson, student)
+
+
+WITHHELD = "Automatic grade withheld, needs review: "
+
+
+def withhold(api, lesson: str, student: str, reasons: list[str]) -> None:
+    """No automatic points for a submission that tampered with its tests; manual review."""
+    text = WITHHELD + "; ".join(reasons)
+    with open_gradebook(api) as gb:
+        submission = gb.find_submission(lesson, student)
+        for notebook in submission.notebooks:
+            for grade in notebook.grades:
+                if grade.auto_score is not None or grade.max_score:
+                    grade.auto_score = 0
+                    grade.needs_manual_grade = True
+            for comment in notebook.comments:
+                comment.auto_comment = text
+        gb.db.commit()
+
+
+def add_comment(api, lesson: str, student: str, notebook: str, text: str) -> None:
+    """Append ``text`` to the automatic comment of every comment cell of one notebook (how
+    the grader, e.g. the sandbox's limit, tells the student why the kernel stopped)."""
+    with open_gradebook(api) as gb:
+        nb = gb.find_submission_notebook(notebook, lesson, student)
+        for comment in nb.comments:
+            comment.auto_comment = "\n".join(filter(None, [comment.auto_comment, text]))
+        gb.db.commit()
+
+
+@contextlib.contextmanager
+def faster_gradebook():
+    """Two costs nbgrader pays per submission that are not the lesson's work, cut for the
+    single writer of a grading run (and put back afterwards):
+
+    * every ``Gradebook(...)`` creates a new SQLAlchemy engine (nbgrader opens the gradebook
+      about ten times per submission): one engine per database URL is reused instead;
+    * nbgrader's metadata check calls ``jsonschema.validate`` for every cell, which checks
+      the schema itself again each time: a validator is built once per schema instead
+      (same validator class, same schema, same errors).
+    """
+    import types
+
+    import jsonschema
+    import nbgrader.api
+    import nbgrader.nbgraderformat.common as common
+
+    engines: dict = {}
+    validators: dict = {}
+    create_engine = nbgrader.api.create_engine
+
+    def cached_engine(url, **kwargs):
+        key = (str(url), tuple(sorted(kwargs.items())))
+        if key not in engines:
+            engines[key] = create_engine(url, **kwargs)
+        return engines[key]
+
+    def validate(instance, schema):
+        key = id(schema)
+        if key not in validators:
+            cls = jsonschema.validators.validator_for(schema)
+            cls.check_schema(schema)
+            validators[key] = (schema, cls(schema))
+        error = jsonschema.exceptions.best_match(validators[key][1].iter_errors(instance))
+        if error is not None:
+            raise error
+
+    nbgrader.api.create_engine = cached_engine
+    common.jsonschema = types.SimpleNamespace(validate=validate)
+    try:
+        yield
+    finally:
+        nbgrader.api.create_engine = create_engine
+        common.jsonschema = jsonschema
+        for engine in engines.values():
+            engine.dispose()
