@@ -72,7 +72,8 @@ c.Autograde.create_student = True
 # A test cell a student deleted is put back and run (nbgrader's default scores it 0 silently).
 c.OverwriteCells.add_missing_cells = True
 
-# Feedback never shows hidden tests (nbgrader shows them: its issues #917, #1363).
+# Feedback never shows hidden tests (nbgrader shows them: its issues #917, #1363), neither
+# in a test cell nor in any output (student code can print what the kernel ran).
 # HideHiddenTests lives in grader/coursegrader/engine/preprocessors/hide_hidden_tests.py,
 # importable from this folder. Named, not imported: nbconvert imports it when feedback is
 # made, so loading this file (which every grading step does) imports no preprocessor.
