@@ -22,3 +22,11 @@ def test_cells_markers_follow_nbgrader_defaults():
     hidden = "### BEGIN HIDDEN TESTS\nassert y == 2\n### END HIDDEN TESTS"
     assert cells.hidden_re().search(hidden).group(1).strip() == "assert y == 2"
     assert "BEGIN SOLUTION" in cells.markers() and "END HIDDEN TESTS" in cells.markers()
+
+
+def test_the_markers_defaults_are_nbgraders_own():
+    from nbgrader.preprocessors import ClearHiddenTests, ClearSolutions
+
+    classes = {"ClearSolutions": ClearSolutions(), "ClearHiddenTests": ClearHiddenTests()}
+    for section, option, default in cells.NBGRADER_DEFAULTS.values():
+        assert getattr(classes[section], option) == default, f"{section}.{option}"
