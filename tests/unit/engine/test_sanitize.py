@@ -30,5 +30,6 @@ def test_reason_and_warnings_from_an_nbgrader_log():
            "[ERROR] There was an error processing assignment\n"
            "nbformat.reader.NotJSONError: Notebook does not appear to be JSON: '{'\n")
     assert sanitize.reason_from_log(log).startswith("nbformat.reader.NotJSONError")
-    assert sanitize.warnings(log) == ["Cell with id 'x' exists multiple times!"]
+    assert sanitize.warnings(["Cell with id 'x' exists multiple times!", "Removing x"]) == [
+        "Cell with id 'x' exists multiple times!"]
     assert sanitize.reason_from_log("") == "unknown error"

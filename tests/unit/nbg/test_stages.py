@@ -21,3 +21,19 @@ def test_read_timestamp(tmp_path):
     (tmp_path / "timestamp.txt").write_bytes(b"\xff\xfe\x00")
     with pytest.raises(ValueError, match="cannot be read"):
         read_timestamp(tmp_path)
+
+
+def test_nbgraders_warnings_are_taken_from_its_log_records():
+    import logging
+
+    from coursegrader.nbg.stages import _Warnings
+
+    log = logging.getLogger("coursegrader-test-warnings")
+    handler = _Warnings()
+    log.addHandler(handler)
+    try:
+        log.warning("Cell with id '%s' exists multiple times!\nsecond line", "x")
+        log.error("an error is not a warning")
+    finally:
+        log.removeHandler(handler)
+    assert handler.messages == ["Cell with id 'x' exists multiple times!"]
