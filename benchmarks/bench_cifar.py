@@ -28,7 +28,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "src"))
-sys.path.insert(0, str(ROOT / "grader"))  # coursegrader.cells: nbgrader cell metadata
+sys.path.insert(0, str(ROOT / "grader"))  # coursegrader.course.cells: nbgrader cell metadata
 
 LESSON = "07-cifar10-cnn"
 MODEL_CELL = "ex2-cnn"

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Installs Debian's bubblewrap (the command `bwrap`), the sandbox every submission's kernel
-# runs in while it is graded (grader/coursegrader/sandbox.py), only where it is missing.
+# runs in while it is graded (grader/coursegrader/sandbox/), only where it is missing.
 # Without it `course autograde` stops and says how to enable the sandbox.
 set -euo pipefail
 

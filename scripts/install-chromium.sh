@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Installs Debian's Chromium for the browser tests (tests/browser/), only where no Chromium
+# Installs Debian's Chromium for the browser tests (tests/e2e/browser/), only where no Chromium
 # is found. Set COURSE_SKIP_BROWSER_TESTS=1 to skip the browser tests (and this step) on
 # purpose; COURSE_CHROMIUM points at a browser somewhere else.
 set -euo pipefail

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Installs Debian's PostgreSQL for the gradebook tests (tests/test_postgres_gradebook.py), only
+# Installs Debian's PostgreSQL for the gradebook tests (tests/integration/test_postgres_gradebook.py), only
 # where its server programs are missing. The tests start their own throw-away cluster; no
 # system service is used. COURSE_SKIP_PG_TESTS=1 skips those tests (and this step) on purpose.
 set -euo pipefail

@@ -71,6 +71,49 @@ def make_variant(lesson: str, replace: dict[str, str], dest: Path) -> Path:
     return dest
 
 
+def grade_alone(lesson: str) -> set[str]:
+    """Names of VARIANTS/CORRECT entries that must be graded as a submission of their own
+    (``GRADE_ALONE`` in tests/submissions/<lesson>.py): a mistake whose effect reaches other
+    exercises' cells, or a submission already combined by hand."""
+    module = _submissions_module(lesson)
+    return set(getattr(module, "GRADE_ALONE", ())) if module is not None else set()
+
+
+MAX_PER_SUBMISSION = 6
+
+
+def pack(specs: dict[str, dict], alone: set[str] = frozenset()) -> dict[str, list[str]]:
+    """Put several answers in one graded submission, so that a lesson needs few kernels:
+    answers go together when they replace different cells and (wrong ones) lose different
+    test cells, so that each one's expectation is still checked on its own cells.
+    Returns {submission id: [names]}; deterministic (the order of ``specs``)."""
+    groups: list[tuple[list[str], set, set]] = []
+    for name, spec in specs.items():
+        replaced, loses = set(spec["replace"]), set(spec.get("loses", ()))
+        home = None
+        if name not in alone:
+            home = next((g for g in groups if g[0][0] not in alone
+                         and len(g[0]) < MAX_PER_SUBMISSION
+                         and not (g[1] & replaced) and not (g[2] & loses)), None)
+        if home is None:
+            groups.append(([name], replaced, loses))
+        else:
+            home[0].append(name)
+            home[1].update(replaced)
+            home[2].update(loses)
+    return {(names[0] if len(names) == 1 else f"{names[0]}-and-{len(names) - 1}-more"): names
+            for names, _, _ in groups}
+
+
+def merged(specs: dict[str, dict], names: list[str]) -> dict:
+    """One submission made of several answers: every replaced cell, every lost test."""
+    replace, loses = {}, []
+    for name in names:
+        replace.update(specs[name]["replace"])
+        loses += specs[name].get("loses", [])
+    return {"replace": replace, "loses": loses}
+
+
 def graded_cells(lesson: str) -> dict[str, float]:
     """grade_id -> points of every autograded test cell of a lesson."""
     return cells.test_points(lesson_notebook(lesson))
@@ -92,7 +135,8 @@ def generated(tmp_path_factory) -> Path:
 class Round:
     results: dict  # (lesson, student) -> SubmissionResult
     variants: dict  # lesson -> {variant name: spec}
-    correct: dict  # lesson -> {name: spec} (graded as student "correct-<name>")
+    correct: dict  # lesson -> {name: spec}
+    graded_as: dict  # (lesson, variant or correct name) -> the student id it was graded as
     csv: Path
     grading_dir: Path
 
@@ -100,9 +144,11 @@ class Round:
 @pytest.fixture(scope="session")
 def grading_round(tmp_path_factory) -> Round:
     """A real autograding round through nbgrader's gradebook, for every lesson:
-    'perfect' submits the reference solution, 'blank' the untouched student notebook,
-    every wrong variant of tests/submissions/<lesson>.py one submission each, and every
-    correct-but-different answer of its CORRECT dict one each ("correct-<name>").
+    'perfect' submits the reference solution, 'blank' the untouched student notebook, and
+    the wrong variants and correct-but-different answers of tests/submissions/<lesson>.py,
+    several to a submission where they replace different cells (see :func:`pack`; each
+    one's expectation is still checked on its own cells, and ``graded_as`` says which
+    submission holds it).
 
     All lessons are graded in one run of the course's parallel autograder (one pool of
     workers for the whole round: no idle cores at the end of each lesson)."""
@@ -115,7 +161,7 @@ def grading_round(tmp_path_factory) -> Round:
 
     root = tmp_path_factory.mktemp("round")
     grading_dir = root / "grading"
-    results, variants, correct, classes = {}, {}, {}, {}
+    results, variants, correct, classes, graded_as = {}, {}, {}, {}, {}
     with grading_environment(grading_dir):
         api = make_api(**{"CourseDirectory.release_directory": str(root / "release")})
         submitted = Path(api.coursedir.submitted_directory)
@@ -126,21 +172,25 @@ def grading_round(tmp_path_factory) -> Round:
                 submitted, lesson, "blank", lesson_notebook(lesson, NOTEBOOKS_DIR)
             )
             variants[lesson], correct[lesson] = load_variants(lesson), load_correct(lesson)
-            named = {**variants[lesson],
-                     **{f"correct-{name}": spec for name, spec in correct[lesson].items()}}
-            for name, spec in named.items():
-                nb = make_variant(lesson, spec["replace"], root / "variants" / lesson / name)
-                place_submission(submitted, lesson, name, nb)
-            classes[lesson] = ["perfect", "blank", *named]
+            alone = grade_alone(lesson)
+            groups = {**{f"wrong-{k}": v for k, v in pack(variants[lesson], alone).items()},
+                      **{f"correct-{k}": v for k, v in pack(correct[lesson], alone).items()}}
+            for student, names in groups.items():
+                specs = variants[lesson] if student.startswith("wrong-") else correct[lesson]
+                spec = merged(specs, names)
+                nb = make_variant(lesson, spec["replace"], root / "variants" / lesson / student)
+                place_submission(submitted, lesson, student, nb)
+                graded_as.update({(lesson, name): student for name in names})
+            classes[lesson] = ["perfect", "blank", *groups]
         # The course's parallel autograder: nbgrader's own preprocessors and gradebook,
-        # executions spread over the cores (tests/test_nbgrader_parity.py checks that it
+        # executions spread over the cores (tests/integration/test_nbgrader_parity.py checks that it
         # gives the same gradebook as nbgrader's serial autograde).
         graded = autograde_lessons(classes, api=api, progress=False, sandbox=SANDBOX)
         for lesson, by_student in graded.items():
             for student, result in by_student.items():
                 results[(lesson, student)] = result
         csv = export_csv(root / "grades.csv", api=api)
-    return Round(results, variants, correct, csv, grading_dir)
+    return Round(results, variants, correct, graded_as, csv, grading_dir)
 
 
 def pytest_report_header(config):

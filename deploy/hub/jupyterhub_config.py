@@ -32,10 +32,13 @@ from pathlib import Path
 c = get_config()  # noqa: F821 (provided by traitlets when it loads this file)
 
 HERE = Path(__file__).resolve().parent
-HUB_DIR = Path(os.environ.get("COURSE_HUB_DIR", "/srv/pytorch-course"))
-GROUP = os.environ.get("COURSE_HUB_GROUP", "pytorch-course")
-STUDENTS, INSTRUCTORS = f"{GROUP}-students", f"{GROUP}-instructors"
-COURSE_FOLDER = os.environ.get("COURSE_HUB_COURSE_FOLDER", "pytorch-course")
+# the hub's settings live in grader/coursehub/settings.py, shared with the scripts
+sys.path.insert(0, str(HERE.parent.parent / "grader"))
+from coursehub import settings  # noqa: E402
+
+HUB_DIR = settings.hub_dir()
+STUDENTS, INSTRUCTORS = settings.students_group(), settings.instructors_group()
+COURSE_FOLDER = settings.course_folder()
 ETC = HUB_DIR / "etc" / "jupyter"  # what scripts/course-hub copied from deploy/hub/
 STATE = HUB_DIR / "state"  # the hub's own database and secrets, root only
 # The Python of the single-user servers and their kernels: the course environment's, or the
@@ -44,17 +47,11 @@ USER_PYTHON = os.environ.get("COURSE_HUB_PYTHON", sys.executable)
 ENV_BIN = Path(USER_PYTHON).parent
 
 # ---- network: the proxy is the only public port; the hub and the proxy's API stay local
-c.JupyterHub.bind_url = "http://{}:{}".format(
-    os.environ.get("COURSE_HUB_IP", "0.0.0.0"), os.environ.get("COURSE_HUB_PORT", "8000")
-)
-c.JupyterHub.hub_bind_url = "http://127.0.0.1:{}".format(
-    os.environ.get("COURSE_HUB_API_PORT", "8081")
-)
-c.ConfigurableHTTPProxy.api_url = "http://127.0.0.1:{}".format(
-    os.environ.get("COURSE_HUB_PROXY_API_PORT", "8001")
-)
+c.JupyterHub.bind_url = f"http://{settings.ip()}:{settings.port()}"
+c.JupyterHub.hub_bind_url = f"http://127.0.0.1:{settings.api_port()}"
+c.ConfigurableHTTPProxy.api_url = f"http://127.0.0.1:{settings.proxy_api_port()}"
 # configurable-http-proxy installed under deploy/hub by `make hub-deps` (npm, package.json)
-c.ConfigurableHTTPProxy.command = [str(HERE / "node_modules" / ".bin" / "configurable-http-proxy")]
+c.ConfigurableHTTPProxy.command = [str(settings.PROXY)]
 c.ConfigurableHTTPProxy.pid_file = str(STATE / "proxy.pid")
 c.JupyterHub.db_url = f"sqlite:///{STATE / 'jupyterhub.sqlite'}"
 c.JupyterHub.cookie_secret_file = str(STATE / "jupyterhub_cookie_secret")

@@ -12,7 +12,7 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from coursegrader.engine.model import SubmissionResult, Timings
+from coursegrader.engine.model import SubmissionResult
 from coursegrader.errors import CourseError
 from coursegrader.nbg import exchange, gradebook, lessons
 from coursegrader.nbg.api import make_api
@@ -79,7 +79,6 @@ class Autograded:
     seconds: float
     sandbox: bool
     lesson_generated: bool = False  # the lesson had to be recorded in the gradebook first
-    timings: Timings = field(default_factory=Timings)
 
 
 def autograde(lesson: str, students: list[str] | None = None, jobs: int | None = None,
@@ -98,11 +97,9 @@ def autograde(lesson: str, students: list[str] | None = None, jobs: int | None =
                           "run collect first")
     lesson_generated = lessons.ensure_lesson(api, lesson)
     start = time.perf_counter()
-    timings = Timings()
     results = autograde_parallel(lesson, students, api=api, jobs=jobs, progress=progress,
-                                 sandbox=sandbox, timings=timings)
-    return Autograded(lesson, results, time.perf_counter() - start, sandbox, lesson_generated,
-                      timings)
+                                 sandbox=sandbox)
+    return Autograded(lesson, results, time.perf_counter() - start, sandbox, lesson_generated)
 
 
 @dataclass

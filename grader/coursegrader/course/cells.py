@@ -52,25 +52,31 @@ def answers(nb) -> dict[str, str]:
     return {grade_id(c): c.source for c in nb.cells if is_answer(c) and grade_id(c)}
 
 
+# nbgrader's own defaults (ClearSolutions, ClearHiddenTests); tests/unit/course/test_cells.py
+# checks them against nbgrader's classes. Read here without importing nbgrader: only nbg/
+# and the engine's preprocessors import it (the import rules in pyproject.toml).
+NBGRADER_DEFAULTS = {
+    "begin_solution": ("ClearSolutions", "begin_solution_delimeter", "BEGIN SOLUTION"),
+    "end_solution": ("ClearSolutions", "end_solution_delimeter", "END SOLUTION"),
+    "begin_hidden": ("ClearHiddenTests", "begin_test_delimeter", "BEGIN HIDDEN TESTS"),
+    "end_hidden": ("ClearHiddenTests", "end_test_delimeter", "END HIDDEN TESTS"),
+}
+
+
 @functools.lru_cache(maxsize=1)
 def delimiters() -> dict[str, str]:
     """The four marker texts, as configured for nbgrader (defaults if not configured)."""
-    from nbgrader.preprocessors import ClearHiddenTests, ClearSolutions
-
     try:
         from coursegrader.course.config import load_config
 
         config = load_config()
     except Exception:  # outside the course (no config file): nbgrader's own defaults
         config = None
-    solutions = ClearSolutions(config=config) if config is not None else ClearSolutions()
-    hidden = ClearHiddenTests(config=config) if config is not None else ClearHiddenTests()
-    return {
-        "begin_solution": solutions.begin_solution_delimeter,
-        "end_solution": solutions.end_solution_delimeter,
-        "begin_hidden": hidden.begin_test_delimeter,
-        "end_hidden": hidden.end_test_delimeter,
-    }
+    out = {}
+    for key, (section, option, default) in NBGRADER_DEFAULTS.items():
+        configured = config.get(section, {}).get(option) if config is not None else None
+        out[key] = configured or default
+    return out
 
 
 def _block_re(begin: str, end: str) -> re.Pattern:

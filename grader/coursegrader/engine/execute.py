@@ -27,22 +27,10 @@ import traceback
 from pathlib import Path
 
 import nbformat
-from nbconvert.preprocessors import ClearMetadataPreprocessor
-from nbgrader.preprocessors import IgnorePattern
 
 from coursegrader.engine.model import NotebookRun, SubmissionRun
-from coursegrader.engine.preprocessors.add_canaries import AddCanaries
-from coursegrader.engine.preprocessors.char_limit_output import CharLimitOutput
-from coursegrader.engine.preprocessors.check_canaries import CheckCanaries
-from coursegrader.engine.preprocessors.mark_unrun_cells import MarkUnrunCells
-from coursegrader.engine.preprocessors.note_limits import NoteLimits
-from coursegrader.engine.preprocessors.note_timeouts import NoteTimeouts
+from coursegrader.engine.preprocessors.execute_stage import PREPROCESSORS
 from coursegrader.engine.preprocessors.state import state
-from coursegrader.engine.preprocessors.tracked_execute import TrackedExecute
-
-PREPROCESSORS = [AddCanaries, TrackedExecute, MarkUnrunCells, CheckCanaries, NoteLimits,
-                 NoteTimeouts,
-                 IgnorePattern, ClearMetadataPreprocessor, CharLimitOutput]
 
 
 def execute_config(config, sandbox: bool = True, limits: dict | None = None):

@@ -22,10 +22,9 @@ from coursegrader.integrity.notices import notice_submission
 from coursegrader.integrity.scan import scan_submission
 from coursegrader.nbg import gradebook, stages
 
-WARNING_RE = re.compile(
-    r"\[WARNING\] (.*(?:multiple times|Missing grade cell|'cell_type'.*has changed|"
-    r"unknown notebook|No submitted file|"
-    r"seconds late).*)")
+# nbgrader's warnings that tell the instructor something about a submission
+NOTEWORTHY_RE = re.compile(r"multiple times|Missing grade cell|'cell_type'.*has changed|"
+                           r"unknown notebook|No submitted file|seconds late")
 
 
 def reason_from_log(log: str) -> str:
@@ -40,9 +39,10 @@ def reason_from_log(log: str) -> str:
     return lines[-1][:300] if lines else "unknown error"
 
 
-def warnings(log: str) -> list[str]:
-    """What nbgrader's sanitize stage noticed and repaired, as notes for the instructor."""
-    found = (m.group(1).strip() for m in WARNING_RE.finditer(log or ""))
+def warnings(messages: list[str]) -> list[str]:
+    """What nbgrader's sanitize stage noticed and repaired (its warnings, one line each), as
+    notes for the instructor."""
+    found = (m.strip() for m in messages if NOTEWORTHY_RE.search(m))
     return list(dict.fromkeys(line[:200] for line in found))
 
 
@@ -115,7 +115,7 @@ def sanitize_submission(api, lesson: str, student: str, expected: list[str],
                                   first=[RepairDuplicates])
         out.notes.append("test cells are missing and could not be put back")
     log = (outcome.get("error") or "") + "\n" + (outcome.get("log") or "")
-    out.notes += warnings(log)
+    out.notes += warnings(outcome.get("warnings", []))
     autograded = Path(api.coursedir.autograded_directory) / student / lesson
     out.notebooks = [autograded / f"{name}.ipynb" for name in expected
                      if (autograded / f"{name}.ipynb").exists()]

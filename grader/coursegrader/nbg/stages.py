@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import contextlib
 import datetime as _dt
+import logging
 import os
 from pathlib import Path
 
@@ -82,13 +83,35 @@ def _sanitize_converter(api, add_missing_cells: bool, first=()):
     return app
 
 
+class _Warnings(logging.Handler):
+    """The first line of every warning nbgrader logs, as it was logged (the message, not
+    the formatted log text)."""
+
+    def __init__(self):
+        super().__init__(logging.WARNING)
+        self.messages: list[str] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        if record.levelno == logging.WARNING:
+            self.messages.append((record.getMessage().strip().splitlines() or [""])[0])
+
+
 def sanitize(api, lesson: str, student: str, add_missing_cells: bool = True,
              first=()) -> dict:
-    """nbgrader's sanitize stage of one submission: {"success", "error", "log"}."""
+    """nbgrader's sanitize stage of one submission: {"success", "error", "log"} as nbgrader's
+    own ``capture_log`` gives them, and "warnings": the first line of each warning."""
     from nbgrader.utils import capture_log
 
-    with coursedir_for(api, lesson, student):
-        return capture_log(_sanitize_converter(api, add_missing_cells, first))
+    app = _sanitize_converter(api, add_missing_cells, first)
+    warnings = _Warnings()
+    app.log.addHandler(warnings)
+    try:
+        with coursedir_for(api, lesson, student):
+            outcome = capture_log(app)
+    finally:
+        app.log.removeHandler(warnings)
+    outcome["warnings"] = warnings.messages
+    return outcome
 
 
 class Recorder:

@@ -1,7 +1,7 @@
 """Hostile submissions graded in one run beside honest ones.
 
-The corpus (tests/hostile/corpus.py) breaks the notebook and tampers with the tests in the
-kernel; the attacks (tests/hostile/attacks.py) go after the machine that grades: the
+The corpus (tests/security/hostile/corpus.py) breaks the notebook and tampers with the tests in the
+kernel; the attacks (tests/security/hostile/attacks.py) go after the machine that grades: the
 solutions, the gradebook, other students' work, the course, secrets, the network, and
 processes, memory and disk without end. Everything runs in the kernel sandbox, as
 `course autograde` does. A control run grades the attacks that are safe to run without the

@@ -102,7 +102,8 @@ def build(lesson: str, dest: Path) -> dict[str, Case]:
     twin = nbformat.from_dict(json.loads(json.dumps(_cells(solution)["ex2-clip"])))
     twin["id"] = "dup-2"
     nb.cells.insert(nb.cells.index(answer) + 1, twin)  # same grade_id, after the blank one
-    write("duplicated-cells", nb, Case(_points(solution, "ex2-clip-test"), None, "graded"))
+    write("duplicated-cells", nb,
+          Case(_points(solution, "ex2-clip-test"), "exists multiple times", "graded"))
     nb = empty()
     _cells(nb)["ex1-running-mean-test"].cell_type = "markdown"
     _cells(nb)["ex1-running-mean-test"].pop("outputs", None)

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 import torch
 
-BENCH = Path(__file__).resolve().parent.parent / "benchmarks" / "bench_cifar.py"
+BENCH = Path(__file__).resolve().parents[2] / "benchmarks" / "bench_cifar.py"
 
 
 @pytest.fixture(scope="module")

@@ -6,7 +6,7 @@ import csv
 
 import pytest
 
-from conftest import LESSONS, graded_cells, load_correct, load_variants
+from conftest import LESSONS, graded_cells, load_correct, load_variants, merged
 
 VARIANT_CASES = [(lesson, name) for lesson in LESSONS for name in load_variants(lesson)]
 CORRECT_CASES = [(lesson, name) for lesson in LESSONS for name in load_correct(lesson)]
@@ -40,14 +40,24 @@ def test_every_lesson_has_wrong_submissions(lesson):
 @pytest.mark.slow
 @pytest.mark.parametrize(("lesson", "variant"), VARIANT_CASES)
 def test_wrong_submission_loses_exactly_its_exercise(lesson, variant, grading_round):
+    """Each wrong answer loses its own test cells. Answers that replace different cells are
+    graded together (conftest.pack): their test cells are apart, so the submission must lose
+    exactly the union, and this answer's cells among them."""
     spec = grading_round.variants[lesson][variant]
-    result = grading_round.results[(lesson, variant)]
+    student = grading_round.graded_as[(lesson, variant)]
+    together = [n for (ls, n), s in grading_round.graded_as.items()
+                if ls == lesson and s == student and n in grading_round.variants[lesson]]
+    lost = set(merged(grading_round.variants[lesson], together)["loses"])
+    result = grading_round.results[(lesson, student)]
     assert result.success, result.error
     cells = graded_cells(lesson)
-    expected = {g: (0.0 if g in spec["loses"] else p) for g, p in cells.items()}
     got = {g: c.score for g, c in result.cells.items()}
-    assert got == expected, f"{lesson}/{variant}: expected scores {expected}, got {got}"
-    assert result.score == sum(cells.values()) - sum(cells[g] for g in spec["loses"])
+    assert all(got.get(g) == 0.0 for g in spec["loses"]), (
+        f"{lesson}/{variant} (graded as {student}) keeps points on {spec['loses']}: {got}")
+    expected = {g: (0.0 if g in lost else p) for g, p in cells.items()}
+    assert got == expected, (f"{lesson}/{variant} (graded as {student}, with {together}): "
+                             f"expected scores {expected}, got {got}")
+    assert result.score == sum(cells.values()) - sum(cells[g] for g in lost)
 
 
 @pytest.mark.slow
@@ -70,7 +80,7 @@ def test_correct_answers_written_differently_get_full_marks(lesson, grading_roun
     (A lesson without a CORRECT dict has nothing to check here.)"""
     total = sum(graded_cells(lesson).values())
     for name in grading_round.correct[lesson]:
-        result = grading_round.results[(lesson, f"correct-{name}")]
+        result = grading_round.results[(lesson, grading_round.graded_as[(lesson, name)])]
         assert result.success, f"{lesson}/{name}: {result.error}"
         assert result.status == "graded", f"{lesson}/{name} held for review: {result.review}"
         lost = {g: c.score for g, c in result.cells.items() if c.score != c.max_score}

@@ -28,7 +28,7 @@ NAMES = {"ada": ("Ada", "Lovelace"), "grace": ("Grace", "Hopper")}
 def wrong_submission(dest: Path) -> tuple[Path, list[str]]:
     """The reference solution with the cells of variant WRONG replaced, and the test cells
     that variant must lose."""
-    path = Path(__file__).resolve().parent.parent / "submissions" / f"{LESSON}.py"
+    path = Path(__file__).resolve().parents[2] / "submissions" / f"{LESSON}.py"
     spec = importlib.util.spec_from_file_location("browser_variants_01", path)
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)

@@ -1,5 +1,5 @@
 """The instructor's workflow beyond nbgrader: importing a learning-management-system download,
-and the integrity scan. (Hostile submissions: tests/test_hostile.py.)"""
+and the integrity scan. (Hostile submissions: tests/security/test_hostile.py.)"""
 
 from __future__ import annotations
 

@@ -2,22 +2,28 @@
 
 from __future__ import annotations
 
-import importlib.machinery
-import importlib.util
+import importlib
 
 import pytest
 from traitlets.config.loader import PyFileConfigLoader
 
 from coursegrader.course.paths import COURSE_ROOT
 
+MODULES = {"course-hub": "hub", "course-accounts": "accounts", "hub-capacity": "capacity"}
+
 
 def load_script(name: str):
-    path = COURSE_ROOT / "scripts" / name
-    loader = importlib.machinery.SourceFileLoader(name.replace("-", "_"), str(path))
-    spec = importlib.util.spec_from_loader(loader.name, loader)
-    module = importlib.util.module_from_spec(spec)
-    loader.exec_module(module)
-    return module
+    """The module behind scripts/<name> (grader/coursehub/), imported anew: its settings
+    are read from the environment when it is imported."""
+    module = importlib.import_module(f"coursehub.{MODULES[name]}")
+    return importlib.reload(module)
+
+
+def test_every_script_is_a_thin_entry_point():
+    for name, module in MODULES.items():
+        text = (COURSE_ROOT / "scripts" / name).read_text()
+        assert f"from coursehub.{module} import main" in text, name
+        assert len(text.splitlines()) < 15, f"scripts/{name} holds more than an entry point"
 
 
 def test_roster_with_a_header_without_one_and_with_repeats(tmp_path):

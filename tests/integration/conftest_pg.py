@@ -1,4 +1,4 @@
-"""A throw-away PostgreSQL server for the gradebook tests (tests/test_postgres_gradebook.py).
+"""A throw-away PostgreSQL server for the gradebook tests (tests/integration/test_postgres_gradebook.py).
 
 The server is Debian's `postgresql` package (/usr/lib/postgresql/<version>/bin, or initdb
 and pg_ctl on PATH). It runs from a new cluster in a temporary folder, listening only on a
