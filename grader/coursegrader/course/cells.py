@@ -1,5 +1,6 @@
 """One home for nbgrader's cell metadata: which cells are tests or answers, their
-grade ids and points, and the marker lines of solutions and hidden tests.
+grade ids and points, and the marker lines of solutions and hidden tests (and which lines of
+such a secret block are worth looking for elsewhere).
 
 nbgrader keeps all of it under ``cell.metadata["nbgrader"]``; the markers are the
 delimiters configured for ``ClearSolutions`` and ``ClearHiddenTests`` (nbgrader's defaults,
@@ -97,3 +98,22 @@ def hidden_re() -> re.Pattern:
 
 def markers() -> tuple[str, ...]:
     return tuple(delimiters().values())
+
+
+# Lines too generic to stand for a secret block: they are in any code.
+COMMON = {"pass", "else:", "try:", "return", "except:", "finally:"}
+
+
+def meaningful_lines(block: str, public: set[str]) -> list[str]:
+    """Lines of a secret block (a solution, hidden tests) worth looking for elsewhere: not
+    blank, not a comment, not generic syntax, and not also written in ``public`` (what the
+    student can read anyway)."""
+    lines = []
+    for line in block.splitlines():
+        text = line.strip()
+        if not text or text.startswith("#") or text in COMMON or text in public:
+            continue
+        if sum(ch.isalnum() for ch in text) < 3:
+            continue
+        lines.append(text)
+    return lines

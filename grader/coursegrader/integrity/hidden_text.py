@@ -5,9 +5,9 @@ can print what the kernel ran (``print(In)``, an event callback that prints ever
 traceback of the caller's frame), and that output would reach the student's feedback. The
 grader knows every hidden test's text, so it looks for it in every output and removes it.
 
-What counts as a line of a hidden test is ``authoring.leaks._meaningful_lines`` (the rule the course's
-own leak check uses: no blank lines, comments or generic syntax such as ``pass``), minus every
-line the feedback shows anyway (the cells' visible source). A line is found in an output when
+What counts as a line of a hidden test is ``course.cells.meaningful_lines`` (the rule the
+course's own leak check uses: no blank lines, comments or generic syntax such as ``pass``),
+minus every line the feedback shows anyway (the cells' visible source). A line is found in an output when
 it appears there whole, between non-word characters, as printed, as a ``repr`` (``print(In)``
 escapes quotes and newlines), as HTML, or in ANSI colours. An output line that holds one is
 replaced by :data:`REMOVED_NOTE`; a rich output (HTML, JSON, ...) is replaced whole. As a
@@ -26,7 +26,6 @@ import html
 import json
 import re
 
-from coursegrader.authoring.leaks import _meaningful_lines
 from coursegrader.course import cells
 
 REMOVED_NOTE = "[removed by the grader: this output showed the text of a hidden test]"
@@ -82,7 +81,7 @@ class HiddenText:
         public = {line.strip() for c in nb.cells
                   for line in hidden_re.sub("", c.get("source", "")).splitlines()}
         lines = [line for source in sources for block in hidden_re.findall(source)
-                 for line in _meaningful_lines(block, public)]
+                 for line in cells.meaningful_lines(block, public)]
         return cls(lines)
 
     def found_in(self, text: str) -> bool:

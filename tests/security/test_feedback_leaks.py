@@ -11,11 +11,11 @@ import zipfile
 
 import nbformat
 import pytest
-from test_cli_term import course
 from test_hostile import HOSTILE_LESSON as LESSON
 from test_hostile import hidden_lines, html_text, needs_lesson01
 
 from conftest import graded_cells, load_variants
+from coursegrader import cli
 from coursegrader.course import cells
 from coursegrader.course.paths import lesson_notebook
 from coursegrader.integrity.hidden_text import REMOVED_NOTE
@@ -36,6 +36,13 @@ def submission(extra: dict[str, str] | None = None, replace: dict[str, str] | No
     for grade_id, code in (extra or {}).items():
         by_id[grade_id].source += "\n" + code
     return nbformat.writes(nb)
+
+
+def course(capsys, *argv: str) -> tuple[int, str, str]:
+    """The `course` command run in this process: its exit code, output and errors."""
+    code = cli.main(list(argv))
+    out = capsys.readouterr()
+    return code, out.out, out.err
 
 
 def row(summary: str, student: str) -> str:
