@@ -48,30 +48,32 @@ pytestmark = pytest.mark.slow
 
 # What Colab and Kaggle have, plus the kernel that runs the notebooks.
 HOSTED_PACKAGES = ("torch", "torchvision", "numpy", "matplotlib", "tqdm", "pillow",
-                   "scikit-learn", "ipykernel")
+                   "scikit-learn", "ipykernel", "pip")
 KERNEL = "course-outside"
 TIMES: dict[str, float] = {}
 
 
 def _closure(names) -> list[metadata.Distribution]:
-    """The installed distributions ``names`` need, themselves included (markers evaluated
-    for this machine, extras left out)."""
-    seen: dict[str, metadata.Distribution] = {}
-    todo = list(names)
+    """The installed distributions ``names`` need, themselves included: markers evaluated
+    for this machine, with the extras that a requirement asks of a dependency."""
+    dists: dict[str, metadata.Distribution] = {}
+    done: set[tuple[str, str]] = set()  # (distribution, extra) already followed
+    todo = [(name, "") for name in names]
     while todo:
-        name = canonicalize_name(todo.pop())
-        if name in seen:
+        name, extra = todo.pop()
+        name = canonicalize_name(name)
+        if (name, extra) in done:
             continue
+        done.add((name, extra))
         try:
-            dist = metadata.distribution(name)
+            dists.setdefault(name, metadata.distribution(name))
         except metadata.PackageNotFoundError:
             continue  # an optional dependency that is not installed
-        seen[name] = dist
-        for text in dist.requires or []:
+        for text in dists[name].requires or []:
             req = Requirement(text)
-            if req.marker is None or req.marker.evaluate({"extra": ""}):
-                todo.append(req.name)
-    return list(seen.values())
+            if req.marker is None or req.marker.evaluate({"extra": extra}):
+                todo += [(req.name, "")] + [(req.name, e) for e in req.extras]
+    return list(dists.values())
 
 
 def _link_packages(site: Path) -> list[str]:
@@ -99,8 +101,9 @@ def _run_venv(python: Path, code: str) -> str:
 
 
 def _clean_env(extra: dict[str, str]) -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items()
-           if k not in ("PYTHONPATH", "COURSE_DATA_DIR", "NBGRADER_EXECUTION", "VIRTUAL_ENV")}
+    env = {k: v for k, v in os.environ.items() if not k.startswith("PIP_")
+           and k not in ("PYTHONPATH", "COURSE_DATA_DIR", "NBGRADER_EXECUTION", "VIRTUAL_ENV")}
+    env["PIP_CONFIG_FILE"] = os.devnull  # no package index or wheel folder of this machine
     env.update(extra)
     return env
 
@@ -118,7 +121,8 @@ def outside(tmp_path_factory):
 
     venv = base / "venv"
     base_python = getattr(sys, "_base_executable", sys.executable)
-    subprocess.run([base_python, "-m", "venv", str(venv)], check=True)
+    # no pip of its own: venv's bundled setuptools would be older than torch requires
+    subprocess.run([base_python, "-m", "venv", "--without-pip", str(venv)], check=True)
     python = _venv_python(venv)
     purelib = _run_venv(python, "import sysconfig; print(sysconfig.get_paths()['purelib'])")
     linked = _link_packages(base / "hosted-site")
