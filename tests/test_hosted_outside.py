@@ -145,7 +145,14 @@ def outside(tmp_path_factory):
     return {"base": base, "python": python, "wheel": wheel, "env": env, "linked": linked}
 
 
+RUNS: dict[str, subprocess.CompletedProcess] = {}
+
+
 def _nbval(outside, lesson: str, timeout: int = 900) -> subprocess.CompletedProcess:
+    """Run the lesson's solution notebook alone in an empty folder, once per test session
+    (the install test's run of lesson 01 counts as lesson 01's run)."""
+    if lesson in RUNS:
+        return RUNS[lesson]
     folder = outside["base"] / "run" / lesson
     shutil.rmtree(folder, ignore_errors=True)
     folder.mkdir(parents=True)
@@ -156,6 +163,7 @@ def _nbval(outside, lesson: str, timeout: int = 900) -> subprocess.CompletedProc
          "--nbval-lax", f"--nbval-kernel-name={KERNEL}", "--nbval-cell-timeout=600", f"{lesson}.ipynb"],
         cwd=folder, env=outside["env"], capture_output=True, text=True, timeout=timeout)
     TIMES[lesson] = time.perf_counter() - start
+    RUNS[lesson] = proc
     return proc
 
 
@@ -167,6 +175,9 @@ def test_the_environment_has_no_course_tools(outside):
     assert found == "['torch', 'sklearn', 'tqdm', 'ipykernel']", found
     names = {p.name for p in zipfile.Path(outside["wheel"]).iterdir()}
     assert names == {"torchcourse", f"torchcourse-{_version()}.dist-info"}, names
+    assert zipfile.Path(outside["wheel"], "torchcourse/lessons.json").exists()
+    requires = zipfile.Path(outside["wheel"], f"torchcourse-{_version()}.dist-info/METADATA").read_text()
+    assert "Requires-Dist: torch>=2.4" in requires and "nbgrader" not in requires
 
 
 def _version() -> str:
@@ -178,6 +189,7 @@ def test_first_cell_installs_the_package_and_the_lesson_carries_on(outside):
     subprocess.run([str(python), "-m", "pip", "uninstall", "-q", "-y", "torchcourse"],
                    env=outside["env"], capture_output=True, check=False)
     assert _run_venv(python, "import importlib.util as u; print(u.find_spec('torchcourse'))") == "None"
+    RUNS.pop("01-python-classes", None)
     proc = _nbval(outside, "01-python-classes")
     assert proc.returncode == 0, proc.stdout[-4000:] + proc.stderr[-2000:]
     installed = _run_venv(python, "import importlib.metadata as m; print(m.version('torchcourse'))")
