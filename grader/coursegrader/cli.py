@@ -1,7 +1,7 @@
 """The `course` command: the instructor's tools for this course.
 
     course generate [LESSON ...]    regenerate notebooks/ from solutions/ (first the Colab
-                                    and Kaggle links and cells, grader/coursegrader/hosted.py)
+                                    and Kaggle links and cells: authoring/hosted.py)
     course check                    no solution or hidden test in any student notebook
     course release LESSON           record the lesson in the gradebook, put it in the exchange
     course collect LESSON [--from ZIP_OR_FOLDER]

@@ -10,5 +10,5 @@ from torchcourse.seed import seed_everything
 
 __all__ = ["describe_device", "pick_device", "progress", "seed_everything", "start"]
 # The first cell of every lesson installs this version outside the repository
-# (grader/coursegrader/hosted.py writes it there); `make dist` builds it.
+# (grader/coursegrader/authoring/hosted.py writes it there); `make dist` builds it.
 __version__ = "0.1.0"

@@ -14,7 +14,7 @@ the student notebooks, so that they carry it too. Nothing of it is edited by han
 * ``src/torchcourse/lessons.json``: the fingerprints of every visible test cell of the
   student notebooks, which :mod:`torchcourse.progress` recognises.
 
-``tests/test_hosted.py`` checks that all of it is what these functions make today.
+``tests/content/test_hosted_links.py`` checks that all of it is what these functions make today.
 """
 
 from __future__ import annotations
@@ -26,7 +26,13 @@ from pathlib import Path
 import nbformat
 
 from coursegrader.course import cells
-from coursegrader.course.paths import COURSE_ROOT, NOTEBOOKS_DIR, SOLUTIONS_DIR, lesson_notebook, lessons
+from coursegrader.course.paths import (
+    COURSE_ROOT,
+    NOTEBOOKS_DIR,
+    SOLUTIONS_DIR,
+    lesson_notebook,
+    lessons,
+)
 
 # The repository's address: the links open its notebooks/ from BRANCH.
 REPOSITORY = "https://github.com/pytorch-course/pytorch-course"

@@ -41,8 +41,10 @@ from packaging.requirements import Requirement
 from packaging.utils import canonicalize_name
 
 from conftest import graded_cells
-from coursegrader import cells, cli, hosted
-from coursegrader.paths import COURSE_ROOT, NOTEBOOKS_DIR, lesson_notebook, lessons
+from coursegrader import cli
+from coursegrader.authoring import hosted
+from coursegrader.course import cells
+from coursegrader.course.paths import COURSE_ROOT, NOTEBOOKS_DIR, lesson_notebook, lessons
 
 pytestmark = pytest.mark.slow
 
