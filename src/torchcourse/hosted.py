@@ -72,9 +72,14 @@ def runtime() -> str:
 def device_report(where: str, lesson: str, device, gpu_lesson: bool) -> str:
     """The lines :func:`start` prints outside the repository: the device, and on a hosted
     runtime without a GPU how to select one (firmly for a lesson that trains on one)."""
+    from torchcourse import __version__
     from torchcourse.device import describe_device
 
-    lines = [f"{LABELS.get(where, where)}: lesson {lesson} runs on {describe_device(device)}."]
+    # %pip's own note after an install says a restart may be needed; none is for this one.
+    lines = [
+        f"{LABELS.get(where, where)}: the course package {__version__} is ready (no restart "
+        f"needed); lesson {lesson} runs on {describe_device(device)}."
+    ]
     if where in HOSTED and device.type != "cuda":
         if gpu_lesson:
             lines.append(f"This lesson trains on a GPU, and none is selected: {GPU_HOWTO[where]}.")

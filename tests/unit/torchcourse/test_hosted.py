@@ -74,7 +74,8 @@ def test_hosted_runtime_without_gpu_says_how_to_select_one(clean_env, capsys):
     clean_env.setattr(torchcourse.device, "pick_device", lambda: torch.device("cpu"))
     assert torchcourse.start("07-cifar10-cnn") == "colab"
     out = capsys.readouterr().out
-    assert "Google Colab: lesson 07-cifar10-cnn runs on cpu" in out
+    assert f"Google Colab: the course package {torchcourse.__version__} is ready" in out
+    assert "lesson 07-cifar10-cnn runs on cpu" in out
     assert "Runtime > Change runtime type" in out and "trains on a GPU" in out
     report = runtime_mod.device_report("kaggle", "02-nn-module", torch.device("cpu"), False)
     assert "needs no GPU" in report and "Settings > Accelerator" in report
