@@ -96,7 +96,7 @@ sandbox-deps:
 # Tests and CI train lesson 07 on the small generated data set (see docs/cifar10.md).
 test: export COURSE_BUDGET := ci
 test: $(STAMP) browser-deps sandbox-deps hub-test-deps pg-deps
-	$(PY) -m pytest tests solutions --nbval-lax --nbval-cell-timeout=600 --durations=15 $(PYTEST_ARGS)
+	$(PY) -m pytest tests --durations=15 $(PYTEST_ARGS)
 
 test-fast: export COURSE_BUDGET := ci
 test-fast: $(STAMP) sandbox-deps
