@@ -1,6 +1,7 @@
 """The `course` command: the instructor's tools for this course.
 
-    course generate [LESSON ...]    regenerate notebooks/ from solutions/
+    course generate [LESSON ...]    regenerate notebooks/ from solutions/ (first the Colab
+                                    and Kaggle links and cells: authoring/hosted.py)
     course check                    no solution or hidden test in any student notebook
     course release LESSON           record the lesson in the gradebook, put it in the exchange
     course collect LESSON [--from ZIP_OR_FOLDER]
@@ -28,10 +29,18 @@ from coursegrader.errors import CourseError
 
 
 def _generate(args) -> int:
+    from coursegrader.authoring import hosted
     from coursegrader.authoring.generate import generate
 
+    # Colab/Kaggle links, the first and last cells, GPU metadata: into solutions/ and the
+    # README first, so that nbgrader carries them into the student notebooks.
+    changed = hosted.write_solutions()
+    hosted.write_readme()
     done = generate(args.lessons or None)
+    hosted.write_manifest()
     print(f"generated {len(done)} student notebook(s) in {NOTEBOOKS_DIR}: {', '.join(done)}")
+    if changed:
+        print(f"updated the hosted-runtime cells of {', '.join(changed)} in solutions/")
     return 0
 
 

@@ -20,7 +20,9 @@ import tempfile
 import zipfile
 from pathlib import Path
 
+from coursegrader.course.paths import NOTEBOOKS_DIR, lesson_notebook
 from coursegrader.course.placement import place_submission
+from coursegrader.course.restore import restore_file
 from coursegrader.errors import CourseError
 
 
@@ -71,6 +73,8 @@ def import_submissions(lesson: str, source: Path, api) -> tuple[list[str], list[
             else:
                 best = next((nb for nb in notebooks if nb.name == f"{lesson}.ipynb"),
                             notebooks[0])
-                place_submission(submitted, lesson, student, best)
+                placed = place_submission(submitted, lesson, student, best)
+                # a notebook saved by Colab may come back without nbgrader's cell metadata
+                restore_file(placed, lesson_notebook(lesson, NOTEBOOKS_DIR))
             imported.append(student)
     return imported, problems

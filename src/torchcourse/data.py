@@ -2,7 +2,9 @@
 
 Where the data comes from, in this order (see docs/cifar10-data.md):
 
-1. a local copy in the data folder (``COURSE_DATA_DIR``, default ``data/`` of the course):
+1. a local copy in the data folder (``COURSE_DATA_DIR``; default ``data/`` of the course, or
+   outside the course folder where the runtime keeps files: ``/content/data`` on Colab,
+   ``/kaggle/working/data`` on Kaggle, ``~/.cache/torchcourse/data`` elsewhere):
    torchvision's extracted layout ``cifar-10-batches-py/`` or one folder of images per class,
    ``train/<class>/*`` and ``test/<class>/*`` (the layout ``ImageFolder`` reads);
 2. torchvision's own download (checksummed) into that folder;
@@ -103,10 +105,27 @@ def course_root() -> Path:
     return Path(__file__).resolve().parent.parent.parent
 
 
+# Outside the course folder: where each hosted runtime keeps files while it runs (Colab's
+# working folder is /content; Kaggle keeps /kaggle/working as the notebook's output).
+HOSTED_DATA_DIRS = {"colab": "/content/data", "kaggle": "/kaggle/working/data"}
+
+
 def default_data_dir() -> Path:
-    """``COURSE_DATA_DIR`` if it is set, else the course's ``data/`` folder."""
+    """``COURSE_DATA_DIR`` if it is set, else the course's ``data/`` folder; where this
+    package was installed on its own, the hosted runtime's folder (``HOSTED_DATA_DIRS``) or
+    ``~/.cache/torchcourse/data``."""
+    from torchcourse.hosted import hosted_service, in_repository
+
     env = os.environ.get(DATA_ENV, "").strip()
-    return Path(env).expanduser().resolve() if env else course_root() / "data"
+    if env:
+        return Path(env).expanduser().resolve()
+    if in_repository():
+        return course_root() / "data"
+    service = hosted_service()
+    if service in HOSTED_DATA_DIRS:
+        return Path(HOSTED_DATA_DIRS[service])
+    cache = os.environ.get("XDG_CACHE_HOME", "").strip() or "~/.cache"
+    return Path(cache).expanduser().resolve() / "torchcourse" / "data"
 
 
 # --------------------------------------------------------------------------------------
