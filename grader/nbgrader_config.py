@@ -61,6 +61,17 @@ c.ClearSolutions.code_stub = {
 }
 c.ClearSolutions.text_stub = "YOUR ANSWER HERE"
 
+# Student notebooks leave out the comments meant for nbval (# NBVAL_CHECK_OUTPUT): the
+# solutions keep them, and CI runs the solutions.
+from nbgrader.converters import GenerateAssignment  # noqa: E402
+
+from coursegrader.markers import StripToolingComments  # noqa: E402
+
+c.GenerateAssignment.preprocessors = [
+    StripToolingComments,
+    *GenerateAssignment.class_traits()["preprocessors"].default(),
+]
+
 # Students are added to the gradebook the first time they are autograded.
 c.Autograde.create_student = True
 
