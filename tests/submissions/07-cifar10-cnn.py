@@ -217,7 +217,9 @@ class CifarCNN(nn.Module):
         "loses": ["ex5-load-model-test"],
     },
     # No max pooling: AdaptiveMaxPool2d(1) in the head takes maps of any size, and pooling
-    # has no parameters, so the output shape and the parameter count are both right.
+    # has no parameters, so the output shape and the parameter count are both right. The
+    # network also learns less: its checkpoint misses the accuracy bar (0.45 against 0.6 in
+    # the ci budget), so Exercise 6 is lost as well.
     "cnn-without-maxpool": {
         "replace": {"ex2-cnn": """def conv_block(c_in, c_out):
     return nn.Sequential(
@@ -240,7 +242,7 @@ class CifarCNN(nn.Module):
     def forward(self, x):
         return self.head(self.blocks(x))
 """},
-        "loses": ["ex2-cnn-shape-test"],
+        "loses": ["ex2-cnn-shape-test", "ex6-checkpoint-test"],
     },
     # backward() inside the autocast block; only the optimizer step comes after it.
     "train-step-backward-in-autocast": {
