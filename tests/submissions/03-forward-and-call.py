@@ -134,20 +134,20 @@ VARIANTS = {
     # Padding on one side only.
     "conv-size-single-padding": {
         "replace": {
-            "ex2a-conv-size": """def conv_output_size(n, kernel_size, stride=1, padding=0):
+            "ex1b-conv-size": """def conv_output_size(n, kernel_size, stride=1, padding=0):
     return (n + padding - kernel_size) // stride + 1
 """,
         },
-        "loses": ["ex2a-conv-size-test"],
+        "loses": ["ex1b-conv-size-test"],
     },
     # True division: right where the window fits exactly, a float with a fraction elsewhere.
     "conv-size-true-division": {
         "replace": {
-            "ex2a-conv-size": """def conv_output_size(n, kernel_size, stride=1, padding=0):
+            "ex1b-conv-size": """def conv_output_size(n, kernel_size, stride=1, padding=0):
     return (n + 2 * padding - kernel_size) / stride + 1
 """,
         },
-        "loses": ["ex2a-conv-size-test"],
+        "loses": ["ex1b-conv-size-test"],
     },
     # The textbook formula without the shift: overflows for large logits.
     "log-softmax-unstable": {
@@ -356,7 +356,7 @@ CORRECT = {
     },
     "conv-size-math-floor": {
         "replace": {
-            "ex2a-conv-size": """import math
+            "ex1b-conv-size": """import math
 
 
 def conv_output_size(n, kernel_size, stride=1, padding=0):
