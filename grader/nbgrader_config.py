@@ -66,6 +66,21 @@ c.ClearSolutions.code_stub = {
 }
 c.ClearSolutions.text_stub = "YOUR ANSWER HERE"
 
+# Student notebooks leave out the comments meant for nbval (# NBVAL_CHECK_OUTPUT): the
+# solutions keep them, and CI runs the solutions. StripToolingComments first, then
+# nbgrader 0.9's own list, named as strings (see GenerateFeedback below for why);
+# tests/content/test_course_notebooks.py fails if notebooks/ differs from what this makes.
+c.GenerateAssignment.preprocessors = [
+    "coursegrader.engine.preprocessors.strip_tooling_comments.StripToolingComments",
+    *(f"nbgrader.preprocessors.{name}" for name in (
+        "headerfooter.IncludeHeaderFooter", "instantiatetests.InstantiateTests",
+        "lockcells.LockCells", "clearsolutions.ClearSolutions", "clearoutput.ClearOutput",
+        "checkcellmetadata.CheckCellMetadata", "computechecksums.ComputeChecksums",
+        "savecells.SaveCells", "clearhiddentests.ClearHiddenTests",
+        "clearmarkingscheme.ClearMarkScheme", "computechecksums.ComputeChecksums",
+        "checkcellmetadata.CheckCellMetadata")),
+]
+
 # Students are added to the gradebook the first time they are autograded.
 c.Autograde.create_student = True
 

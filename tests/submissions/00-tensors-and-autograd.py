@@ -10,6 +10,16 @@ VARIANTS = {
         "replace": {"ex1-normalize-rows": "def normalize_rows(X):\n    return X / X.sum(dim=0)\n"},
         "loses": ["ex1-normalize-rows-test"],
     },
+    # The right shape, but the channels interleaved pixel by pixel (no permute).
+    "images-reshape-without-permute": {
+        "replace": {"ex1b-images-to-rows": "def images_to_rows(photos):\n    return photos.reshape(len(photos), -1)\n"},
+        "loses": ["ex1b-images-to-rows-test"],
+    },
+    # Channels first, but for square 3-channel images only (hard-coded sizes).
+    "images-hard-coded-sizes": {
+        "replace": {"ex1b-images-to-rows": "def images_to_rows(photos):\n    return photos.permute(0, 3, 1, 2).reshape(-1, 12)\n"},
+        "loses": ["ex1b-images-to-rows-test"],
+    },
     # Works for the visible float argument, but torch refuses requires_grad on an int tensor.
     "grad-at-no-float": {
         "replace": {
@@ -48,6 +58,31 @@ VARIANTS = {
 """,
         },
         "loses": ["ex5-sgd-step-test"],
+    },
+    # A ready-made optimizer where the lesson asks for the update by hand (both exercises in
+    # one submission: each loses its own test).
+    "torch-optim-instead-of-by-hand": {
+        "replace": {
+            "ex5-sgd-step": """def sgd_step(params, lr):
+    optimizer = torch.optim.SGD(params, lr=lr)
+    optimizer.step()
+    optimizer.zero_grad()
+""",
+            "capstone-train-linear": """def train_linear(X, y, lr=0.1, num_epochs=100):
+    w = torch.zeros(X.shape[1], requires_grad=True)
+    b = torch.zeros((), requires_grad=True)
+    optimizer = torch.optim.SGD([w, b], lr=lr)
+    losses = []
+    for _ in range(num_epochs):
+        loss = ((X @ w + b - y) ** 2).mean()
+        optimizer.zero_grad()
+        loss.backward()
+        optimizer.step()
+        losses.append(loss.item())
+    return w.detach(), b.detach(), losses
+""",
+        },
+        "loses": ["ex5-sgd-step-test", "capstone-fit-test"],
     },
     "quiz-q1-overwrites": {
         "replace": {"quiz-answers": 'q1 = "a"\nq2 = "d"\nq3 = "a"\nq4 = "c"\n'},
@@ -90,6 +125,14 @@ VARIANTS = {
 }
 
 CORRECT = {
+    # One image at a time, each made channels-first, then stacked into a batch of rows.
+    "images-to-rows-per-image": {
+        "replace": {
+            "ex1b-images-to-rows": """def images_to_rows(photos):
+    return torch.stack([img.permute(2, 0, 1).reshape(-1) for img in photos])
+""",
+        },
+    },
     "alternatives": {
         "replace": {
             "ex1-normalize-rows": "def normalize_rows(X):\n    return X / X.sum(1).unsqueeze(1)\n",

@@ -106,10 +106,68 @@ VARIANTS = {
         },
         "loses": ["capstone-parameters-test"],
     },
+    # Fails the right way (AttributeError) but the message does not say what to do.
+    "capstone-error-without-advice": {
+        "replace": {"capstone-module": """class Module:
+    def __init__(self):
+        object.__setattr__(self, "_parameters", {})
+        object.__setattr__(self, "_modules", {})
+
+    def __setattr__(self, name, value):
+        # no check: self._parameters below raises Python's own AttributeError, with no advice
+        if isinstance(value, Parameter):
+            self._parameters[name] = value
+        elif isinstance(value, Module):
+            self._modules[name] = value
+        object.__setattr__(self, name, value)
+
+    def parameters(self):
+        found = list(self._parameters.values())
+        for child in self._modules.values():
+            found += child.parameters()
+        return found
+
+    def forward(self, *args, **kwargs):
+        raise NotImplementedError
+
+    def __call__(self, *args, **kwargs):
+        return self.forward(*args, **kwargs)
+"""},
+        "loses": ["capstone-register-test"],
+    },
 }
 
 # Correct answers written differently from the reference: each must get full marks.
 CORRECT = {
+    # Its own wording of the missing-__init__ error.
+    "capstone-own-error-message": {
+        "replace": {"capstone-module": """class Module:
+    def __init__(self):
+        object.__setattr__(self, "_parameters", {})
+        object.__setattr__(self, "_modules", {})
+
+    def __setattr__(self, name, value):
+        if not hasattr(self, "_parameters"):
+            raise AttributeError(f"Module.__init__() was not called before setting {name}")
+        if isinstance(value, Parameter):
+            self._parameters[name] = value
+        elif isinstance(value, Module):
+            self._modules[name] = value
+        object.__setattr__(self, name, value)
+
+    def parameters(self):
+        found = list(self._parameters.values())
+        for child in self._modules.values():
+            found += child.parameters()
+        return found
+
+    def forward(self, *args, **kwargs):
+        raise NotImplementedError
+
+    def __call__(self, *args, **kwargs):
+        return self.forward(*args, **kwargs)
+"""},
+    },
     "running-mean-try-except": {
         "replace": {
             "ex1-running-mean": """class RunningMean:

@@ -80,6 +80,20 @@ VARIANTS = {
         },
         "loses": ["ex9-predict-test"],
     },
+    # Records the graph, then detaches the output: requires_grad is False, but the forward
+    # pass still paid for the graph that no_grad would have skipped.
+    "predict-detach-instead-of-no-grad": {
+        "replace": {
+            "ex9-predict": """def predict(model, X):
+    was_training = model.training
+    model.eval()
+    out = model(X).detach()
+    model.train(was_training)
+    return out
+""",
+        },
+        "loses": ["ex9-predict-test"],
+    },
     # Tensors with requires_grad=True get gradients, but are not registered parameters.
     "scale-shift-plain-tensors": {
         "replace": {
@@ -260,6 +274,18 @@ class Stack(nn.Module):
         out = model(X)
     if was_training:
         model.train()
+    return out
+""",
+        },
+    },
+    # inference_mode is no_grad's stricter sibling; the decorator form of the same thing.
+    "predict-inference-mode-decorator": {
+        "replace": {
+            "ex9-predict": """@torch.inference_mode()
+def predict(model, X):
+    was_training = model.training
+    out = model.eval()(X)
+    model.train(mode=was_training)
     return out
 """,
         },

@@ -89,6 +89,7 @@ VARIANTS = {
     "predict-calls-forward-directly": {
         "replace": {
             "ex5-predict-labels": """def predict_labels(model, X):
+    model.eval()
     with torch.no_grad():
         logits = model.forward(X)
     return torch.softmax(logits, dim=1), logits.argmax(dim=1)
@@ -100,12 +101,53 @@ VARIANTS = {
     "predict-softmax-twice": {
         "replace": {
             "ex5-predict-labels": """def predict_labels(model, X):
+    model.eval()
     with torch.no_grad():
         probs = torch.softmax(model(X), dim=1)
     return torch.softmax(probs, dim=1), probs.argmax(dim=1)
 """,
         },
         "loses": ["ex5-predict-labels-test"],
+    },
+    # Records the graph, then detaches: requires_grad is False, but no_grad was the point.
+    "predict-detach-instead-of-no-grad": {
+        "replace": {
+            "ex5-predict-labels": """def predict_labels(model, X):
+    model.eval()
+    logits = model(X).detach()
+    return torch.softmax(logits, dim=1), logits.argmax(dim=1)
+""",
+        },
+        "loses": ["ex5-predict-labels-test"],
+    },
+    # Never switches to eval(): dropout makes every prediction a different one.
+    "predict-without-eval": {
+        "replace": {
+            "ex5-predict-labels": """def predict_labels(model, X):
+    with torch.no_grad():
+        logits = model(X)
+    return torch.softmax(logits, dim=1), logits.argmax(dim=1)
+""",
+        },
+        "loses": ["ex5-predict-labels-test"],
+    },
+    # Padding on one side only.
+    "conv-size-single-padding": {
+        "replace": {
+            "ex1b-conv-size": """def conv_output_size(n, kernel_size, stride=1, padding=0):
+    return (n + padding - kernel_size) // stride + 1
+""",
+        },
+        "loses": ["ex1b-conv-size-test"],
+    },
+    # True division: right where the window fits exactly, a float with a fraction elsewhere.
+    "conv-size-true-division": {
+        "replace": {
+            "ex1b-conv-size": """def conv_output_size(n, kernel_size, stride=1, padding=0):
+    return (n + 2 * padding - kernel_size) / stride + 1
+""",
+        },
+        "loses": ["ex1b-conv-size-test"],
     },
     # The textbook formula without the shift: overflows for large logits.
     "log-softmax-unstable": {
@@ -302,10 +344,23 @@ CORRECT = {
     "predict-functional-softmax-max": {
         "replace": {
             "ex5-predict-labels": """def predict_labels(model, X):
+    was_training = model.training
+    model.eval()
     with torch.no_grad():
         scores = model(X)
+    model.train(was_training)
     probs = F.softmax(scores, dim=-1)
     return probs, torch.max(probs, dim=1).indices
+""",
+        },
+    },
+    "conv-size-math-floor": {
+        "replace": {
+            "ex1b-conv-size": """import math
+
+
+def conv_output_size(n, kernel_size, stride=1, padding=0):
+    return math.floor((n + 2 * padding - kernel_size) / stride) + 1
 """,
         },
     },

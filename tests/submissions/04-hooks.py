@@ -254,6 +254,18 @@ CORRECT = {
 """,
         },
     },
+    # The shape as PyTorch prints it, torch.Size([...]), not as a tuple.
+    "input-check-torch-size": {
+        "replace": {
+            "ex2-input-check": """def add_input_check(module, ndim):
+    def check(mod, args):
+        if args[0].ndim != ndim:
+            raise ValueError(f"expected {ndim} dimensions, got {args[0].shape}")
+
+    return module.register_forward_pre_hook(check)
+""",
+        },
+    },
     "clamp-with-torch-clamp": {
         "replace": {
             "ex3-clamp-output": """def clamp_output(module, low, high):

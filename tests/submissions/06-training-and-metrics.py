@@ -219,6 +219,19 @@ def precision_recall_f1(y_true, y_pred, positive=1):
         },
         "loses": ["ex4-precision-recall-f1-test"],
     },
+    # Rebinds the loop variable v: the caller's velocities stay zero, so every step is plain
+    # SGD. One step matches torch.optim.SGD; five do not.
+    "momentum-rebinds-velocity": {
+        "replace": {
+            "ex1b-momentum-step": """def momentum_step(params, velocities, lr, momentum):
+    with torch.no_grad():
+        for p, v in zip(params, velocities):
+            v = momentum * v + p.grad
+            p -= lr * v
+""",
+        },
+        "loses": ["ex1b-momentum-step-test"],
+    },
     "quiz-q1-wrong": {
         "replace": {"quiz-answers": 'q1 = "a"\nq2 = "a"\nq3 = "c"\nq4 = "b"\n'},
         "loses": ["quiz-q1-test"],
@@ -353,6 +366,17 @@ _ALTERNATIVES = {
         if not self.fitted:
             raise RuntimeError("Standardizer: call fit first")
         return (torch.as_tensor(X).float() - self.mean) / self.std
+""",
+        },
+    },
+    # New velocity tensors put back into the caller's list, instead of in-place updates.
+    "momentum-list-items": {
+        "replace": {
+            "ex1b-momentum-step": """def momentum_step(params, velocities, lr, momentum):
+    for i, p in enumerate(params):
+        velocities[i] = momentum * velocities[i] + p.grad
+        with torch.no_grad():
+            p.sub_(lr * velocities[i])
 """,
         },
     },

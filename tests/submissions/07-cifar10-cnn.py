@@ -216,16 +216,48 @@ class CifarCNN(nn.Module):
         },
         "loses": ["ex5-load-model-test"],
     },
-    # Loads to the device but never moves the model there.
-    "load-model-no-to-device": {
+    # No max pooling: AdaptiveMaxPool2d(1) in the head takes maps of any size, and pooling
+    # has no parameters, so the output shape and the parameter count are both right. The
+    # network also learns less: its checkpoint misses the accuracy bar (0.45 against 0.6 in
+    # the ci budget), so Exercise 6 is lost as well.
+    "cnn-without-maxpool": {
+        "replace": {"ex2-cnn": """def conv_block(c_in, c_out):
+    return nn.Sequential(
+        nn.Conv2d(c_in, c_out, kernel_size=3, padding=1, bias=False),
+        nn.BatchNorm2d(c_out),
+        nn.ReLU(inplace=True),
+        nn.Conv2d(c_out, c_out, kernel_size=3, padding=1, bias=False),
+        nn.BatchNorm2d(c_out),
+        nn.ReLU(inplace=True),
+    )
+
+
+class CifarCNN(nn.Module):
+    def __init__(self, widths=(64, 256, 256), num_classes=10):
+        super().__init__()
+        c1, c2, c3 = widths
+        self.blocks = nn.Sequential(conv_block(3, c1), conv_block(c1, c2), conv_block(c2, c3))
+        self.head = nn.Sequential(nn.AdaptiveMaxPool2d(1), nn.Flatten(), nn.Linear(c3, num_classes))
+
+    def forward(self, x):
+        return self.head(self.blocks(x))
+"""},
+        "loses": ["ex2-cnn-shape-test", "ex6-checkpoint-test"],
+    },
+    # backward() inside the autocast block; only the optimizer step comes after it.
+    "train-step-backward-in-autocast": {
         "replace": {
-            "ex5-load-model": """def load_model(path, make_model, device):
-    model = make_model()
-    model.load_state_dict(torch.load(path, map_location=device, weights_only=True)["state_dict"])
-    return model.eval()
+            "ex3-train-step": """def train_step(model, X, y, loss_fn, optimizer, use_amp=False):
+    model.train()
+    optimizer.zero_grad()
+    with torch.autocast(X.device.type, dtype=torch.bfloat16, enabled=use_amp):
+        loss = loss_fn(model(X), y)
+        loss.backward()
+    optimizer.step()
+    return loss.item()
 """,
         },
-        "loses": ["ex5-load-model-test"],
+        "loses": ["ex3-train-step-test"],
     },
     "quiz-q1-wrong": {
         "replace": {"quiz-answers": 'q1 = "a"\nq2 = "b"\n'},
@@ -365,6 +397,18 @@ class CifarCNN(nn.Module):
 """,
         },
     },
+    # The checkpoint is read onto the device, and assign=True makes those tensors the
+    # model's own: the model is on the device without a .to().
+    "load-model-assign": {
+        "replace": {
+            "ex5-load-model": """def load_model(path, make_model, device):
+    model = make_model()
+    state = torch.load(path, map_location=device, weights_only=True)["state_dict"]
+    model.load_state_dict(state, assign=True)
+    return model.eval()
+""",
+        },
+    },
     "quiz-tuple": {
         "replace": {"quiz-answers": 'q1, q2 = "c", "b"\n'},
     },
@@ -386,12 +430,13 @@ _KEPT_ALONE = ["stats-forget-255", "cnn-flatten-head", "train-step-returns-tenso
                "evaluate-averages-batches", "load-model-train-mode", "quiz-q1-wrong"]
 _COMBINED = {
     # each group: answers to different exercises, which must each lose their own test
-    "combo-mps-first-no-relu-no-move-q2": [
-        "device-mps-first", "cnn-without-relu", "evaluate-no-to-device", "quiz-q2-wrong"],
+    "combo-mps-first-no-relu-no-move-backward-in-amp-q2": [
+        "device-mps-first", "cnn-without-relu", "evaluate-no-to-device", "quiz-q2-wrong",
+        "train-step-backward-in-autocast"],
     "combo-string-device-bias-amp-step-no-map-location": [
         "device-string-no-mps", "cnn-conv-bias", "train-step-autocast-whole-step",
         "load-model-no-map-location"],
-    "combo-ignores-amp-model-not-moved": ["train-step-ignores-amp", "load-model-no-to-device"],
+    "combo-ignores-amp-no-maxpool": ["train-step-ignores-amp", "cnn-without-maxpool"],
 }
 VARIANTS = {name: _WRONG[name] for name in _KEPT_ALONE}
 for _name, _parts in _COMBINED.items():
@@ -401,10 +446,11 @@ for _name, _parts in _COMBINED.items():
     }
 assert set(_KEPT_ALONE) | {p for parts in _COMBINED.values() for p in parts} == set(_WRONG)
 
-# Every alternative in two submissions (two of them answer Exercise 2): full marks.
+# Every alternative in two submissions (two answer Exercise 2, two Exercise 5): full marks.
 CORRECT = {
-    "written-differently": _merge(*(v for k, v in _ALTERNATIVES.items() if k != "cnn-functional")),
-    "cnn-functional": _ALTERNATIVES["cnn-functional"],
+    "written-differently": _merge(*(v for k, v in _ALTERNATIVES.items()
+                                    if k not in {"cnn-functional", "load-model-assign"})),
+    "cnn-functional": _merge(_ALTERNATIVES["cnn-functional"], _ALTERNATIVES["load-model-assign"]),
 }
 
 # Graded as they are: the combinations above were made by hand (every graded notebook of
