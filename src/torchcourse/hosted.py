@@ -88,19 +88,19 @@ def device_report(where: str, lesson: str, device, gpu_lesson: bool) -> str:
     return "\n".join(lines)
 
 
-def start(lesson: str) -> str:
-    """Called by the first code cell of ``lesson``; returns where it runs (:func:`runtime`).
+def start(lesson: str) -> None:
+    """Called by the first code cell of ``lesson``: where it runs (:func:`runtime`) decides
+    what it does. Returns nothing, so that the cell shows no value under it.
 
     Never installs anything itself: the cell does, before it can import this package."""
     where = runtime()
     if where == "grading":
-        return where
+        return
     from torchcourse import progress
 
     progress.track(lesson)
     if where in ("repository", "hub"):
-        return where
+        return
     from torchcourse.device import pick_device
 
     print(device_report(where, lesson, pick_device(), progress.wants_gpu(lesson)))
-    return where

@@ -20,7 +20,7 @@ from pathlib import Path
 import pytest
 from conftest_pg import postgres  # noqa: F401 (the fixture)
 
-from conftest import load_variants, make_variant
+from conftest import load_variants, make_variant, merged
 from coursegrader.course.paths import NOTEBOOKS_DIR, lesson_notebook
 
 pytestmark = pytest.mark.slow
@@ -64,11 +64,15 @@ def pg_round(db_url: str, root: Path, students: dict[str, Path]):
 
 def test_grading_round_on_postgresql_matches_sqlite(postgres, grading_round,  # noqa: F811
                                                     tmp_path):
-    variant = load_variants(LESSON)[WRONG]
+    # the very submission the SQLite round graded WRONG in (with the answers packed beside it)
+    wrong = grading_round.graded_as[(LESSON, WRONG)]
+    together = [n for (lesson, n), s in grading_round.graded_as.items()
+                if lesson == LESSON and s == wrong and n in grading_round.variants[LESSON]]
+    variant = merged(grading_round.variants[LESSON], together)
     students = {
         "perfect": lesson_notebook(LESSON),
         "blank": lesson_notebook(LESSON, NOTEBOOKS_DIR),
-        WRONG: make_variant(LESSON, variant["replace"], tmp_path / "wrong.ipynb"),
+        wrong: make_variant(LESSON, variant["replace"], tmp_path / "wrong.ipynb"),
     }
     db_url = postgres.create_database("round")
     _, results = pg_round(db_url, tmp_path, students)
@@ -87,8 +91,8 @@ def test_grading_round_on_postgresql_matches_sqlite(postgres, grading_round,  # 
     # and the round graded: full marks, zero, and exactly the wrong exercise lost
     totals = {s: sum(v[0] or 0 for (st, _), v in on_pg.items() if st == s) for s in students}
     full = sum(v[2] for (st, _), v in on_pg.items() if st == "perfect")
-    lost = sum(on_pg[(WRONG, g)][2] for g in variant["loses"])
-    assert totals == {"perfect": full, "blank": 0, WRONG: full - lost}, totals
+    lost = sum(on_pg[(wrong, g)][2] for g in variant["loses"])
+    assert totals == {"perfect": full, "blank": 0, wrong: full - lost}, totals
 
 
 # The formgrader's kind of write, in another process: what nbgrader's formgrader API handler

@@ -84,7 +84,11 @@ def test_student_runs_answers_validates_and_saves(student_lab, page, artifacts):
     # 2. Run all: the demo cells run, and the first blank exercise stops the run with the
     #    stub's NotImplementedError.
     menu(page, "Run", "Run All Cells")
-    first_code = nb.all_cells.nth(2)
+    # the lesson's first code cell: the first one after the course's setup cell
+    cells_ = nbformat.read(notebook, as_version=4).cells
+    first = next(i for i, c in enumerate(cells_)
+                 if c.cell_type == "code" and c.get("id") != "course-setup")
+    first_code = nb.all_cells.nth(first)
     expect(
         first_code.locator(".jp-OutputArea-output"),
         "the first code cell should print 10.0 15.0 after Run All",

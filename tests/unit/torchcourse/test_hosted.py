@@ -59,20 +59,23 @@ def test_start_while_grading_does_nothing(clean_env, capsys):
     clean_env.setenv("NBGRADER_EXECUTION", "autograde")
     shell = InteractiveShell.instance()
     before = list(shell.events.callbacks["post_run_cell"])
-    assert torchcourse.start("07-cifar10-cnn") == "grading"
+    assert runtime_mod.runtime() == "grading"
+    assert torchcourse.start("07-cifar10-cnn") is None  # the cell shows no value
     assert shell.events.callbacks["post_run_cell"] == before
     assert capsys.readouterr().out == ""
 
 
 def test_start_in_the_repository_prints_nothing(clean_env, capsys):
-    assert torchcourse.start("02-nn-module") == "repository"
+    assert runtime_mod.runtime() == "repository"
+    assert torchcourse.start("02-nn-module") is None  # the cell shows no value
     assert capsys.readouterr().out == ""
 
 
 def test_hosted_runtime_without_gpu_says_how_to_select_one(clean_env, capsys):
     clean_env.setenv("COLAB_RELEASE_TAG", "release-colab_2026")
     clean_env.setattr(torchcourse.device, "pick_device", lambda: torch.device("cpu"))
-    assert torchcourse.start("07-cifar10-cnn") == "colab"
+    assert runtime_mod.runtime() == "colab"
+    assert torchcourse.start("07-cifar10-cnn") is None  # the cell shows no value
     out = capsys.readouterr().out
     assert f"Google Colab: the course package {torchcourse.__version__} is ready" in out
     assert "lesson 07-cifar10-cnn runs on cpu" in out
