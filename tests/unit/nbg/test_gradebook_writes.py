@@ -3,6 +3,7 @@ with nbgrader's own API (one lesson, one notebook, two test cells, one answer ce
 
 from __future__ import annotations
 
+import shutil
 import types
 
 import pytest
@@ -13,11 +14,12 @@ from coursegrader.engine.record import record_submission
 from coursegrader.nbg import gradebook
 
 
-@pytest.fixture
-def api(tmp_path):
-    """A stand-in for nbgrader's API object: the record stage needs its coursedir only."""
-    url = f"sqlite:///{tmp_path / 'gradebook.db'}"
-    with Gradebook(url, "course") as gb:
+@pytest.fixture(scope="module")
+def template(tmp_path_factory):
+    """The gradebook, made once: nbgrader checks a new database's schema with alembic in a
+    process of its own, seconds each time."""
+    path = tmp_path_factory.mktemp("gradebook") / "gradebook.db"
+    with Gradebook(f"sqlite:///{path}", "course") as gb:
         gb.add_assignment("01-x")
         gb.add_notebook("01-x", "01-x")
         for name, points in (("t1", 2), ("t2", 3)):
@@ -28,6 +30,15 @@ def api(tmp_path):
         for grade in gb.find_submission("01-x", "ada").notebooks[0].grades:
             grade.auto_score = grade.max_score
         gb.db.commit()
+    return path
+
+
+@pytest.fixture
+def api(template, tmp_path):
+    """A stand-in for nbgrader's API object (the record stage needs its coursedir only), on
+    a fresh copy of the gradebook."""
+    shutil.copyfile(template, tmp_path / "gradebook.db")
+    url = f"sqlite:///{tmp_path / 'gradebook.db'}"
     return types.SimpleNamespace(coursedir=types.SimpleNamespace(db_url=url,
                                                                   course_id="course"))
 
