@@ -6,9 +6,12 @@ from __future__ import annotations
 
 import time
 
+from jupyter_core.utils import run_sync
 from nbgrader.preprocessors import Execute
 
+from coursegrader.course import cells
 from coursegrader.engine.preprocessors.state import state
+from coursegrader.integrity.canaries import CANARY_KEY
 from coursegrader.nbg.stages import grading_env
 
 
@@ -43,6 +46,11 @@ class TrackedExecute(Execute):
         # nbclient forgets its kernel manager when the kernel is cleaned up: keep it, to ask
         # it afterwards why the kernel stopped
         self.last_km = super().create_kernel_manager()
+        if hasattr(self.last_km, "record_cells"):
+            # the test cells and canaries: the audit hook looks closer when they run
+            from coursegrader.integrity.kernel_record import cell_file
+
+            self.last_km.record_cells = [cell_file(s) for s in self._checked_sources]
         return self.last_km
 
     def _kernel_ready(self, notebook=None, **kwargs) -> None:
@@ -53,12 +61,32 @@ class TrackedExecute(Execute):
     def _cell_executed(self, cell=None, cell_index=None, execute_reply=None, **kwargs) -> None:
         self._state["done"].add(cell_index)
 
+    # The kernel's record (sandbox/audit.py): the part of it written while each cell ran,
+    # from the moment the cell is sent to the moment its reply is back. Every record of a
+    # cell is in the pipe before that reply: the audit hook writes before the event.
+    async def async_execute_cell(self, cell, cell_index, execution_count=None,
+                                 store_history=True):
+        mark = getattr(self.km, "record_mark", None)
+        start = mark() if callable(mark) else None
+        try:
+            return await super().async_execute_cell(cell, cell_index, execution_count,
+                                                    store_history)
+        finally:
+            if start is not None:
+                self._state["windows"][cell_index] = (start, mark())
+
+    # nbclient binds its synchronous execute_cell to its own async_execute_cell
+    execute_cell = run_sync(async_execute_cell)
+
     def preprocess(self, nb, resources=None, km=None):
         self._state = st = state(resources)
         self.last_km = None
         with grading_env():
+            self._checked_sources = [c.source for c in nb.cells if c.cell_type == "code" and (
+                cells.is_test(c) or CANARY_KEY in c.get("metadata", {}))]
             for attempt in (1, 2):
                 st["error"] = None
+                st["windows"] = {}
                 self._attempt_start = time.perf_counter()
                 try:
                     super().preprocess(nb, resources, km=km)
