@@ -6,7 +6,8 @@ Every attack hides its code behind ``exec(bytes.fromhex(...).decode())``, so tha
 suspicious name is in any cell's text (the static scan sees nothing), and leaves the canary
 cells alone (they still fail as they should). Without the kernel's record (the control run)
 the attacks marked ``control`` score more than their honest work deserves; with it, each is
-held for review with its reason.
+held for review with its reason. The two that hide a failure's traceback are not marked: a
+failed execute reply gives them away as well.
 """
 
 from __future__ import annotations
@@ -120,7 +121,7 @@ def only_canaries(*args, **kwargs):
     if re.fullmatch("[0-9a-f]{16}", str(sys.exc_info()[1])):
         return show(*args, **kwargs)
 ip.showtraceback = only_canaries
-""")), Case(0, "showtraceback replaced", "review"))
+""")), Case(0, "showtraceback replaced", "review"))  # (also seen by the execute reply)
 
     # 6. a custom exception handler that reports canaries only
     write("custom-exception-handler", _after(_copy(blank), first, hexed("""
@@ -129,7 +130,7 @@ def only_canaries(shell, etype, value, tb, tb_offset=None):
     if re.fullmatch("[0-9a-f]{16}", str(value)):
         shell.showtraceback((etype, value, tb), tb_offset=tb_offset)
 get_ipython().set_custom_exc((Exception,), only_canaries)
-""")), Case(0, "custom exception handler", "review"))
+""")), Case(0, "custom exception handler", "review"))  # (idem)
 
     # 7. a thread that waits for some cells to run, then installs the transformer
     write("thread-tampers-later", _after(_copy(blank), first, hexed(blank_tests + """
