@@ -59,6 +59,10 @@ class TrackedExecute(Execute):
                                    + time.perf_counter() - self._attempt_start)
 
     def _cell_executed(self, cell=None, cell_index=None, execute_reply=None, **kwargs) -> None:
+        # nbgrader's own hook first: a reply with status "error" and no error output (a
+        # cell past the time limit, a traceback that was not shown) gets one
+        Execute.on_cell_executed(self, cell=cell, cell_index=cell_index,
+                                 execute_reply=execute_reply, **kwargs)
         self._state["done"].add(cell_index)
 
     # The kernel's record (sandbox/audit.py): the part of it written while each cell ran,
