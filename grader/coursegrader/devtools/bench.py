@@ -69,7 +69,7 @@ def engines() -> list[str]:
     names = ["plain", "ours"]
     try:
         require_sandbox()
-        names += ["ours-sandbox", "sandbox-norecord"]
+        names += ["ours-sandbox", "no-record"]
     except CourseError as err:
         print(f"  (no sandbox column: {err})")
     return names
@@ -116,8 +116,8 @@ def run_bench(lesson: str | None = None, n: int = 40, jobs: int | None = None,
     echo(f"  {'wall time (s)':<22}" + "".join(f"{seconds[x]:>14.1f}" for x in names))
     echo(f"  {'speed-up vs plain':<22}"
          + "".join(f"{seconds['plain'] / seconds[x]:>13.2f}x" for x in names))
-    if "sandbox-norecord" in seconds:
-        overhead = seconds["ours-sandbox"] / seconds["sandbox-norecord"] - 1
+    if "no-record" in seconds:
+        overhead = seconds["ours-sandbox"] / seconds["no-record"] - 1
         echo(f"  {'record overhead':<22}" + " " * 28 + f"{overhead:>+13.1%}")
         report["record_overhead"] = overhead
     identical = {x: found[x] == plain and len(plain) == expected_cells for x in names}
