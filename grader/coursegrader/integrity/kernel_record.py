@@ -208,6 +208,9 @@ def check_cell(records: list[Record], source: str, cell_prefix: str,
     if others:
         why.append("other cell code ran while it ran")
     marks: list[str] = []
+    for r in records:
+        if r.kind == "libraries" and _basename(r.fields[0]) == want.file:
+            marks += list(r.fields[1])
     for r in ran:
         actor, under = r.fields[1], r.fields[6]
         if not actor.endswith(SHELL_FILE):
