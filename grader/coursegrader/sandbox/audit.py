@@ -288,7 +288,17 @@ def _install(record_fd, config):  # noqa: C901 - one closure on purpose
             where = origin(value)
             marks.append(f"shell.{name} replaced" + (f" ({where})" if where else ""))
         if dict_get(own, "custom_exceptions"):
-            marks.append("a custom exception handler (set_custom_exc) is set")
+            # IPython wraps the handler (set_custom_exc): whose handler is in the wrapper
+            handler = dict_get(own, "CustomTB")
+            where = origin(handler)
+            f = handler.__func__ if type_(handler) is method_type else handler
+            for cell in (f.__closure__ or ()) if type_(f) is function_type else ():
+                try:
+                    where = where or origin(cell.cell_contents)
+                except ValueError:  # an empty cell
+                    pass
+            if where:
+                marks.append(f"a custom exception handler (set_custom_exc) from {where}")
         traits = dict_get(own, "_trait_values", {})
         manager = dict_get(traits, "input_transformer_manager") or dict_get(
             own, "input_transformer_manager")
