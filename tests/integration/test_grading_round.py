@@ -21,6 +21,7 @@ def test_reference_solution_gets_full_marks(lesson, grading_round):
     assert result.max_score == total
     lost = {g: c.score for g, c in result.cells.items() if c.score != c.max_score}
     assert result.score == total, f"the reference solution of {lesson} loses points: {lost}"
+    assert result.status == "graded", f"{lesson}: the reference held for review: {result.review}"
 
 
 @pytest.mark.slow
@@ -30,6 +31,7 @@ def test_untouched_student_notebook_gets_zero(lesson, grading_round):
     assert result.success, result.error
     earned = {g: c.score for g, c in result.cells.items() if c.score}
     assert result.score == 0, f"the blank notebook of {lesson} earns points: {earned}"
+    assert result.status == "graded", f"{lesson}: the blank held for review: {result.review}"
 
 
 @pytest.mark.parametrize("lesson", LESSONS)
@@ -58,6 +60,7 @@ def test_wrong_submission_loses_exactly_its_exercise(lesson, variant, grading_ro
     assert got == expected, (f"{lesson}/{variant} (graded as {student}, with {together}): "
                              f"expected scores {expected}, got {got}")
     assert result.score == sum(cells.values()) - sum(cells[g] for g in lost)
+    assert result.status == "graded", f"{lesson}/{variant} held for review: {result.review}"
 
 
 @pytest.mark.slow

@@ -134,14 +134,19 @@ class HostileRound:
     listener: Listener
     course_before: dict
     submitted_before: dict
+    kernel: set  # the in-kernel attacks (tests/hostile/kernel_attacks.py)
 
     def autograded(self, student: str) -> Path:
         return (Path(self.api.coursedir.autograded_directory) / student / HOSTILE_LESSON
                 / f"{HOSTILE_LESSON}.ipynb")
 
 
-def grade_hostile(root: Path, sandbox: bool, only: set[str] | None = None) -> HostileRound:
+def grade_hostile(root: Path, sandbox: bool, only: set[str] | None = None,
+                  kernel_only: bool = False, record: bool = True) -> HostileRound:
+    """Grade the corpora in one run: ``only`` keeps those attacks on the machine alone;
+    ``kernel_only`` grades the in-kernel attacks alone; ``record``: the kernel's record."""
     from hostile import attacks as attack_corpus
+    from hostile import kernel_attacks
     from hostile.corpus import build
 
     from coursegrader.course.config import grading_environment
@@ -163,8 +168,12 @@ def grade_hostile(root: Path, sandbox: bool, only: set[str] | None = None) -> Ho
                           "Execute.timeout": 20})
         assert api.generate_assignment(lesson, force=True, create=True)["success"]
         submitted = Path(api.coursedir.submitted_directory)
-        cases = build(lesson, submitted) if only is None else {}
+        cases = build(lesson, submitted) if only is None and not kernel_only else {}
+        kernel = kernel_attacks.build(submitted) if only is None else {}
+        cases.update(kernel)
         attacks = attack_corpus.build(submitted, port=listener.port, token=token, fake_home=home)
+        if kernel_only:
+            only = set()
         if only is not None:
             for name in set(attacks) - only:
                 import shutil
@@ -179,10 +188,11 @@ def grade_hostile(root: Path, sandbox: bool, only: set[str] | None = None) -> Ho
         students = ["perfect", "blank", "wrong-n", *cases, *attacks]
         course_before = {f: digest(COURSE_ROOT / f) for f in COURSE_FOLDERS}
         submitted_before = {s: digest(submitted / s) for s in students}
+        limits = LIMITS if record else {**LIMITS, "record_kernel": False}
         results = autograde_parallel(lesson, students, api=api, jobs=2, progress=False,
-                                     sandbox=sandbox, limits=LIMITS)
+                                     sandbox=sandbox, limits=limits)
         return HostileRound(cases, attacks, results, api, root, token, listener,
-                            course_before, submitted_before)
+                            course_before, submitted_before, set(kernel))
 
 
 @pytest.fixture(scope="module")
@@ -334,6 +344,53 @@ def test_feedback_never_shows_hidden_tests(hostile_round):
     assert any(line in html_text(next(page.glob("*.html"))) for line in lines)
 
 
+
+
+@pytest.mark.slow
+@needs_lesson01
+def test_attacks_in_the_kernel_are_withheld_with_their_reason(hostile_round):
+    """Each in-kernel attack (tests/hostile/kernel_attacks.py): no automatic points, and the
+    reason in the summary and in the gradebook's comment, which the student reads."""
+    from nbgrader.api import Gradebook
+
+    api, problems = hostile_round.api, []
+    assert len(hostile_round.kernel) >= 9
+    with Gradebook(api.coursedir.db_url, api.coursedir.course_id) as gb:
+        for name in sorted(hostile_round.kernel):
+            result, case = hostile_round.results[name], hostile_round.cases[name]
+            sub = gb.find_submission(HOSTILE_LESSON, name)
+            comment = " ".join(c.comment or "" for nb in sub.notebooks for c in nb.comments)
+            if result.score != 0 or result.status != "review":
+                problems.append(f"{name}: {result.score} points, {result.status}")
+            if case.reason not in comment.lower():
+                problems.append(f"{name}: the gradebook's comment lacks {case.reason!r}: "
+                                f"{comment[:300]!r}")
+    assert not problems, "\n".join(problems)
+
+
+@pytest.mark.slow
+@needs_lesson01
+def test_without_the_record_the_attacks_in_the_kernel_succeed(tmp_path_factory):
+    """The control: the same in-kernel attacks, graded in the sandbox with the kernel's
+    record switched off, score more than their honest work deserves and are not flagged.
+    The record is what stops them."""
+    run = grade_hostile(tmp_path_factory.mktemp("record-off"), sandbox=True,
+                        kernel_only=True, record=False)
+    try:
+        total = sum(graded_cells(HOSTILE_LESSON).values())
+        assert run.results["perfect"].score == total
+        scores = {name: (run.results[name].score, run.results[name].status)
+                  for name in run.cases}
+        print("without the record:", scores)  # the report's numbers (pytest -s)
+        succeeded = [name for name, case in run.cases.items()
+                     if run.results[name].score > case.max_score
+                     and run.results[name].status == "graded"]
+        failed = [name for name, case in run.cases.items()
+                  if case.control and name not in succeeded]
+        assert len(succeeded) >= 7 and not failed, (
+            f"attacks that did not succeed without the record: {failed}; scores {scores}")
+    finally:
+        run.listener.close()
 
 
 @pytest.mark.slow

@@ -6,7 +6,8 @@ is graded by
 * plain nbgrader: its own autograde of every student in one run (``NbGraderAPI.autograde``
   with student ``*``, what ``nbgrader autograde LESSON --force`` does), serially;
 * ours without the kernel sandbox (``autograde_parallel(..., sandbox=False)``);
-* ours with the kernel sandbox, when the sandbox can run on this machine,
+* ours with the kernel sandbox, when the sandbox can run on this machine, with the kernel's
+  record (the audit hook: docs/grading.md) and without it (the record's overhead),
 
 each with its own grading folder and gradebook, all in this one process (so nobody pays
 the import of nbgrader in the timings). Prints the wall times, the speed-ups, whether every
@@ -61,13 +62,14 @@ def simulated_class(lesson: str, n: int, work: Path) -> dict[str, Path]:
 
 
 def engines() -> list[str]:
-    """plain, ours, and ours-sandbox where the sandbox can run here."""
+    """plain, ours, and ours-sandbox with and without the kernel's record where the
+    sandbox can run here."""
     from coursegrader.engine.pipeline import require_sandbox
 
     names = ["plain", "ours"]
     try:
         require_sandbox()
-        names.append("ours-sandbox")
+        names += ["ours-sandbox", "no-record"]
     except CourseError as err:
         print(f"  (no sandbox column: {err})")
     return names
@@ -104,7 +106,8 @@ def run_bench(lesson: str | None = None, n: int = 40, jobs: int | None = None,
             else:
                 timings[name] = Timings()
                 autograde_parallel(lesson, list(students), api=api, jobs=jobs, progress=False,
-                                   sandbox=name == "ours-sandbox", timings=timings[name])
+                                   sandbox=name != "ours", timings=timings[name],
+                                   limits={"record_kernel": name == "ours-sandbox"})
             seconds[name] = time.perf_counter() - start
             found[name] = cell_scores(api, lesson)
     plain = found["plain"]
@@ -113,6 +116,10 @@ def run_bench(lesson: str | None = None, n: int = 40, jobs: int | None = None,
     echo(f"  {'wall time (s)':<22}" + "".join(f"{seconds[x]:>14.1f}" for x in names))
     echo(f"  {'speed-up vs plain':<22}"
          + "".join(f"{seconds['plain'] / seconds[x]:>13.2f}x" for x in names))
+    if "no-record" in seconds:
+        overhead = seconds["ours-sandbox"] / seconds["no-record"] - 1
+        echo(f"  {'record overhead':<22}" + " " * 28 + f"{overhead:>+13.1%}")
+        report["record_overhead"] = overhead
     identical = {x: found[x] == plain and len(plain) == expected_cells for x in names}
     echo(f"  {'scores identical':<22}" + "".join(f"{str(identical[x]):>14}" for x in names))
     for name in names[1:]:

@@ -6,6 +6,8 @@ state through ``resources["coursegrader"]`` (nbgrader's own model, see its prepr
     AddCanaries       a cell that must fail after every test cell (integrity/canaries.py)
     TrackedExecute    nbgrader's Execute, recording which cells ran; a kernel that dies is
                       reported, not raised; one more run when it never started
+    CheckRecord       every test cell and canary against what the kernel really ran, and
+                      what student code did to the kernel (the audit hook's record)
     MarkUnrunCells    cells after the kernel stopped get an error output (they score 0)
     CheckCanaries     which tests' failures were hidden from the grader
     NoteLimits        which limit of the sandbox stopped the code, and in which cell
@@ -83,6 +85,7 @@ def execute_notebook(path: str, student: str, lesson: str, config=None) -> Noteb
     timings = dict(st["timings"])
     timings["execution"] = total - timings.get("kernel_start", 0.0)
     run.tampered = list(st["tampered"])
+    run.review = list(st.get("record_review", []))
     run.notes = list(dict.fromkeys(st["notes"]))
     run.limit, run.timings, run.seconds = st.get("limit"), timings, total
     return run

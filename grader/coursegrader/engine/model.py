@@ -54,6 +54,7 @@ class NotebookRun:
     ok: bool = True
     error: str = ""  # why it could not be executed (ok is False)
     tampered: list[str] = field(default_factory=list)  # tests whose canary did not fail
+    review: list[str] = field(default_factory=list)  # what the kernel's record shows
     notes: list[str] = field(default_factory=list)
     limit: str | None = None  # "Stopped by the grader: ..." when a sandbox limit hit
     timings: dict[str, float] = field(default_factory=dict)

@@ -30,8 +30,9 @@ def record_submission(api, recorder, lesson: str, result: SubmissionResult, note
         one = run.notebooks[path.stem]
         if one.limit:
             gradebook.add_comment(api, lesson, student, path.stem, one.limit)
+        where = f" in {path.stem}" if len(notebooks) > 1 else ""
+        result.review += [reason + where for reason in one.review]
         if one.tampered:
-            where = f" in {path.stem}" if len(notebooks) > 1 else ""
             result.review.append(
                 "the tests' failures were hidden from the grader (canary check failed "
                 f"after {', '.join(one.tampered[:3])}{where})")

@@ -197,6 +197,45 @@ def _always_equal(tree) -> bool:
     return False
 
 
+def scan_code(source: str, test_names: set[str], modules: set[str]) -> list[str]:
+    """What one piece of student code does to the test machinery ("patches torch.allclose
+    (a library function)"); [] if nothing. ``test_names``: the names the tests use;
+    ``modules``: the names bound to modules (names_used_by_tests, _imported_modules)."""
+    found = [f"{SUSPICIOUS_NAMES[m]} ({m})" for m in sorted(set(SUSPICIOUS_RE.findall(source)))]
+    # reading what the kernel ran (the input history) or watching every cell it runs
+    found += history.reasons(source)
+    tree = _parse(source)
+    if tree is None:
+        return found
+    shadowed = sorted({n for n in _bound_names(tree) if n in BUILTIN_NAMES and n in test_names})
+    if shadowed:
+        found.append(f"redefines {', '.join(shadowed)}, which the tests use")
+    for node in ast.walk(tree):
+        targets = []
+        if isinstance(node, (ast.Assign, ast.AugAssign, ast.AnnAssign)):
+            targets = node.targets if isinstance(node, ast.Assign) else [node.target]
+        for target in targets:
+            if (
+                isinstance(target, ast.Attribute)
+                and isinstance(target.value, ast.Name)
+                and target.value.id in modules
+            ):
+                found.append(f"patches {target.value.id}.{target.attr} (a library function)")
+        # setattr(module, ...) is _dynamic_tampering's, with the other dynamic forms
+    if _always_equal(tree):
+        found.append("defines an __eq__ that is equal to everything")
+    found += list(dict.fromkeys(_dynamic_tampering(tree, modules)))
+    return found
+
+
+def code_scanner(nb, released=None):
+    """scan_code for ``nb``'s tests and modules: what the kernel's record runs through the
+    same scan as the cells (code compiled at run time)."""
+    test_names = names_used_by_tests(nb)
+    modules = _imported_modules(released, nb)
+    return lambda source: scan_code(source, test_names, modules)
+
+
 def scan_submission(nb, released=None) -> list[str]:
     """Reasons to distrust the test results of a (sanitized) submission; [] if none.
 
@@ -216,33 +255,5 @@ def scan_submission(nb, released=None) -> list[str]:
         if cell.source.strip() in lesson_sources:
             continue
         where = f"cell {index + 1}" + (f" ({meta['grade_id']})" if meta.get("grade_id") else "")
-        for match in sorted(set(SUSPICIOUS_RE.findall(cell.source))):
-            reasons.append(f"{where} {SUSPICIOUS_NAMES[match]} ({match})")
-        # reading what the kernel ran (the input history) or watching every cell it runs
-        reasons += [f"{where} {what}" for what in history.reasons(cell.source)]
-        tree = _parse(cell.source)
-        if tree is None:
-            continue
-        shadowed = sorted(
-            {n for n in _bound_names(tree) if n in BUILTIN_NAMES and n in test_names}
-        )
-        if shadowed:
-            reasons.append(f"{where} redefines {', '.join(shadowed)}, which the tests use")
-        for node in ast.walk(tree):
-            targets = []
-            if isinstance(node, (ast.Assign, ast.AugAssign, ast.AnnAssign)):
-                targets = node.targets if isinstance(node, ast.Assign) else [node.target]
-            for target in targets:
-                if (
-                    isinstance(target, ast.Attribute)
-                    and isinstance(target.value, ast.Name)
-                    and target.value.id in modules
-                ):
-                    reasons.append(
-                        f"{where} patches {target.value.id}.{target.attr} (a library function)"
-                    )
-            # setattr(module, ...) is _dynamic_tampering's, with the other dynamic forms
-        if _always_equal(tree):
-            reasons.append(f"{where} defines an __eq__ that is equal to everything")
-        reasons += [f"{where} {what}" for what in dict.fromkeys(_dynamic_tampering(tree, modules))]
+        reasons += [f"{where} {what}" for what in scan_code(cell.source, test_names, modules)]
     return list(dict.fromkeys(reasons))

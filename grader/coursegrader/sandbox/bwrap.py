@@ -40,6 +40,11 @@ ETC_ALLOWED = (
 # The init program (init.py, next to this file) is bound read-only here, alone.
 INIT_DIR = "/run/coursegrader"
 INIT_FILE = Path(__file__).with_name("init.py")
+# The kernel's launcher, which installs the audit hook before ipykernel (audit.py), beside it.
+AUDIT_FILE = Path(__file__).with_name("audit.py")
+# Where IPython's kernel puts its cells' code in there (ipykernel.compiler.get_tmp_directory,
+# with TMPDIR=/tmp): what the audit hook takes for a cell.
+CELL_PREFIX = "/tmp/ipykernel_"
 
 
 class SandboxUnavailable(CourseError):
@@ -160,11 +165,19 @@ def kernel_env(extra: dict[str, str] | None = None) -> dict[str, str]:
     return env
 
 
+def trusted_paths(extra_read_only=()) -> list[str]:
+    """Where the code inside the sandbox that is not the student's lives: every read-only
+    folder of code, and the launchers' own folder."""
+    return sorted({*python_paths(), *extra_read_only, INIT_DIR})
+
+
 def command(kernel_cmd: list[str], private: str, submission: Path, limits: Limits,
-            extra_read_only=()) -> list[str]:
+            extra_read_only=(), record_fds: tuple[int, int] | None = None) -> list[str]:
     """bwrap's whole command line for one kernel: the sandbox around the init program
     (init.py), which starts ``kernel_cmd``. ``private``: the folder of the kernel's sockets,
-    shared with the executor alone; ``submission``: read-only, copied inside."""
+    shared with the executor alone; ``submission``: read-only, copied inside.
+    ``record_fds``: (record, config) pipes of the kernel's record (sandbox/channel.py): the
+    kernel then starts through the audit hook's launcher (audit.py)."""
     bwrap = bwrap_path()
     if bwrap is None:
         raise SandboxUnavailable(ENABLE_ADVICE.format(why="`bwrap` was not found"))
@@ -187,6 +200,11 @@ def command(kernel_cmd: list[str], private: str, submission: Path, limits: Limit
              "--ro-bind", str(submission), "/run/submission",
              "--ro-bind", str(INIT_FILE), init_file,
              "--chdir", "/"]
+    if record_fds is not None:
+        audit_file = f"{INIT_DIR}/{AUDIT_FILE.name}"
+        args[-2:-2] = ["--ro-bind", str(AUDIT_FILE), audit_file]
+        # python AUDIT RECORD_FD CONFIG_FD -m ipykernel_launcher -f ...
+        kernel_cmd = [kernel_cmd[0], audit_file, *map(str, record_fds), *kernel_cmd[1:]]
     init = {
         "src": "/run/submission",
         "work": WORK_DIR,

@@ -79,6 +79,9 @@ class SandboxedKernelManager(AsyncKernelManager):
     cpus = Float(1.0, config=True,
                  help="CPU cores a kernel may use at most (with cgroups; 0: no limit).")
     use_cgroups = Bool(True, config=True, help="Use cgroups where this process may.")
+    record_kernel = Bool(True, config=True,
+                         help="Keep the audit hook's record of what the kernel ran "
+                              "(sandbox/audit.py); off only to show what it stops.")
     run_label = Unicode("", config=True,
                         help="A label in the names of this run's cgroups and socket folders "
                              "(a test counts what its own run left behind).")
@@ -91,6 +94,8 @@ class SandboxedKernelManager(AsyncKernelManager):
         self._log: Path | None = None
         self._process = None
         self.report: KernelReport | None = None
+        self._channel = None
+        self.record_cells: list[str] = []  # the file names of the test cells' code
 
     @property
     def limits(self) -> Limits:
@@ -111,6 +116,13 @@ class SandboxedKernelManager(AsyncKernelManager):
         limits = self.limits
         self._log = self._private / "kernel.log"
         try:
+            if self.record_kernel:
+                from coursegrader.sandbox.channel import RecordChannel
+
+                self._channel = RecordChannel({
+                    "trusted": bwrap.trusted_paths(self.extra_read_only),
+                    "tests": self.record_cells, "cell_prefix": bwrap.CELL_PREFIX})
+                kw["pass_fds"] = self._channel.child_fds()
             cmd = self.sandbox_command(kernel_cmd, limits)
             with open(self._log, "wb") as log:  # Popen has its own copy of the descriptor
                 kw.update(env=bwrap.kernel_env(), cwd=str(self._private), stdout=log,
@@ -119,13 +131,31 @@ class SandboxedKernelManager(AsyncKernelManager):
         except BaseException:
             # a kernel that never started leaves nothing behind either: no cgroup, no
             # socket folder (nbclient does not clean up after a failed launch)
+            if self._channel is not None:
+                self._channel.started()  # (closes the kernel's ends)
             self.finish()
             raise
+        if self._channel is not None:
+            self._channel.started()
         self._process = self.provisioner.process
+
+    def record_mark(self) -> int | None:
+        """How many bytes of the kernel's record have come so far (None: no record)."""
+        return self._channel.mark() if self._channel is not None else None
+
+    def take_record(self) -> tuple[bytes, bytes, bool] | None:
+        """Once the kernel is done: (its whole record, the run's secret, whether the record
+        is complete); None when no record was kept."""
+        if self._channel is None:
+            return None
+        self.finish()  # nothing of the kernel is left to write
+        data = self._channel.close()
+        return data, self._channel.key, not self._channel.overflow
 
     def sandbox_command(self, kernel_cmd: list[str], limits: Limits) -> list[str]:
         cmd = bwrap.command(kernel_cmd, str(self._private), self._submission, limits,
-                            self.extra_read_only)
+                            self.extra_read_only,
+                            self._channel.child_fds() if self._channel is not None else None)
         self._cgroup = CgroupLimits(limits, self.run_label) if self.use_cgroups else None
         if self._cgroup is not None and self._cgroup.active:
             # join the cgroup before bwrap starts, so that nothing escapes the limits
@@ -174,7 +204,9 @@ class SandboxedKernelManager(AsyncKernelManager):
                 argv = process.cmdline()
             except psutil.Error:
                 continue
-            if argv[1:3] == ["-m", "ipykernel_launcher"]:
+            # python [AUDIT RECORD_FD CONFIG_FD] -m ipykernel_launcher -f ...
+            if "ipykernel_launcher" in argv[1:6] and argv[argv.index("ipykernel_launcher")
+                                                          - 1] == "-m":
                 return process.pid
         return None
 
@@ -241,6 +273,8 @@ class SandboxedKernelManager(AsyncKernelManager):
                 self.limit_reason(), self.exit_status, self.kernel_log()[-4000:], self.limits)
             if self._cgroup is not None:
                 self._cgroup.remove()
+            if self._channel is not None:
+                self._channel.close()  # the kernel is gone: its record is complete
             if self._private is not None:
                 shutil.rmtree(self._private, ignore_errors=True)
         return self.report

@@ -21,6 +21,7 @@ class Case:
     max_score: float  # the most the honest work in it deserves
     reason: str | None  # text the summary must show (lower case), None if graded normally
     status: str  # "graded", "review" (automatic grade withheld) or "failed"
+    control: bool = False  # without the kernel's record, it scores more than it deserves
 
 
 def _cells(nb):

@@ -10,11 +10,12 @@ from nbgrader.preprocessors import IgnorePattern
 from coursegrader.engine.preprocessors.add_canaries import AddCanaries
 from coursegrader.engine.preprocessors.char_limit_output import CharLimitOutput
 from coursegrader.engine.preprocessors.check_canaries import CheckCanaries
+from coursegrader.engine.preprocessors.check_record import CheckRecord
 from coursegrader.engine.preprocessors.mark_unrun_cells import MarkUnrunCells
 from coursegrader.engine.preprocessors.note_limits import NoteLimits
 from coursegrader.engine.preprocessors.note_timeouts import NoteTimeouts
 from coursegrader.engine.preprocessors.tracked_execute import TrackedExecute
 
-PREPROCESSORS = [AddCanaries, TrackedExecute, MarkUnrunCells, CheckCanaries, NoteLimits,
+PREPROCESSORS = [AddCanaries, TrackedExecute, CheckRecord, MarkUnrunCells, CheckCanaries, NoteLimits,
                  NoteTimeouts,
                  IgnorePattern, ClearMetadataPreprocessor, CharLimitOutput]

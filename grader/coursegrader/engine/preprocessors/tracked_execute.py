@@ -7,6 +7,7 @@ from __future__ import annotations
 import time
 
 import nbformat
+from jupyter_core.utils import run_sync
 from nbgrader.preprocessors import Execute
 
 from coursegrader.course import cells
@@ -46,6 +47,12 @@ class TrackedExecute(Execute):
         # nbclient forgets its kernel manager when the kernel is cleaned up: keep it, to ask
         # it afterwards why the kernel stopped
         self.last_km = super().create_kernel_manager()
+        if hasattr(self.last_km, "record_cells"):
+            # the test cells: the audit hook looks closer when they run (which library
+            # modules and classes hold student code)
+            from coursegrader.integrity.kernel_record import cell_file
+
+            self.last_km.record_cells = [cell_file(s) for s in self._test_sources]
         return self.last_km
 
     def _kernel_ready(self, notebook=None, **kwargs) -> None:
@@ -65,12 +72,31 @@ class TrackedExecute(Execute):
         if note and CANARY_KEY not in cell.metadata:  # a canary speaks for itself
             self._state["notes"].append(note)
 
+    # The kernel's record (sandbox/audit.py): the part of it written while each cell ran,
+    # from the moment the cell is sent to the moment its reply is back. Every record of a
+    # cell is in the pipe before that reply: the audit hook writes before the event.
+    async def async_execute_cell(self, cell, cell_index, execution_count=None,
+                                 store_history=True):
+        mark = getattr(self.km, "record_mark", None)
+        start = mark() if callable(mark) else None
+        try:
+            return await super().async_execute_cell(cell, cell_index, execution_count,
+                                                    store_history)
+        finally:
+            if start is not None:
+                self._state["windows"][cell_index] = (start, mark())
+
+    # nbclient binds its synchronous execute_cell to its own async_execute_cell
+    execute_cell = run_sync(async_execute_cell)
+
     def preprocess(self, nb, resources=None, km=None):
         self._state = st = state(resources)
         self.last_km = None
         with grading_env():
+            self._test_sources = [c.source for c in nb.cells if cells.is_test(c)]
             for attempt in (1, 2):
                 st["error"] = None
+                st["windows"] = {}
                 self._attempt_start = time.perf_counter()
                 try:
                     super().preprocess(nb, resources, km=km)

@@ -1,0 +1,253 @@
+"""The kernel's record of what it ran, part by part: the audit hook's records (a real Python
+process started through the launcher, with a real pipe), the check of a test cell against
+records, the parse of a stream a kernel tampered with, and the scan of code compiled at run
+time. The whole chain, in the sandbox and against attacks, is tests/security/test_hostile.py's."""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import marshal
+import os
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+
+from coursegrader.integrity.kernel_record import (
+    SHELL_FILE,
+    Cell,
+    check_cell,
+    expected_cell,
+    judge,
+    parse,
+    transformed,
+)
+from coursegrader.integrity.scan import scan_code
+from coursegrader.sandbox.audit import code_measures
+from coursegrader.sandbox.bwrap import AUDIT_FILE
+from coursegrader.sandbox.channel import RecordChannel
+
+PREFIX = "/tmp/ipykernel_7/"
+SHELL = "/env/lib/python3.11/site-packages" + SHELL_FILE
+COMPILER = "/env/lib/python3.11/site-packages/IPython/core/compilerop.py"
+KEY = b"k" * 32
+
+
+def signed(records, key=KEY) -> bytes:
+    """A record stream as the audit hook writes it: (kind, *fields) per record."""
+    out = b""
+    for seq, (kind, *fields) in enumerate(records):
+        body = marshal.dumps((seq, 42, kind, *fields))
+        out += (36 + len(body)).to_bytes(4, "big") + hmac.digest(key, body, "sha256") + body
+    return out
+
+
+def as_ipython_runs(source, text=None, code=None, actor=SHELL, under="", marks=()):
+    """The records of IPython running ``source``: its text parsed once, then each top-level
+    statement compiled and executed (``text``/``code``: what a tampered kernel ran)."""
+    want = expected_cell(source)
+    text = transformed(source) if text is None else text
+    name = PREFIX + want.file
+    records = [("compile", hashlib.sha256(text.encode()).hexdigest(), len(text),
+                text.encode()[:3000], name, COMPILER, False)]
+    for digest, asserts in want.code if code is None else code:
+        records += [("compile-ast", "", "/usr/lib/python3.11/codeop.py", False),
+                    ("exec", name, actor, False, digest, asserts, 0, under, tuple(marks))]
+    return records
+
+
+def records_of(kind_fields):
+    return parse(signed([("start", ("/env/",), PREFIX), *kind_fields]), KEY).records
+
+
+TEST = textwrap.dedent('''\
+    clip = Clip(-1.0, 1.0)
+    assert clip.forward(0.5) == 0.5, "forward should leave values inside [low, high] unchanged."
+    assert clip.forward(3.0) == 1.0, "forward must clip to [low, high]."
+    %time x = 1
+    clip''')
+
+
+# ------------------------------------------------------------------ the hook, in a process
+
+STUDENT = textwrap.dedent('''\
+    import collections, gc, os, sys
+    record_fd, config_fd = int(sys.argv[1]), int(sys.argv[2])
+    exec(bytes.fromhex("783d3120"+"2b2031").decode())  # x=1 + 1, decoded at run time
+    collections.namedtuple("Point", "x y")  # a library's own compile and frame access
+    sys._getframe()
+    sys.settrace(None)
+    open("/proc/self/mem", "rb").close()
+    gc.get_objects()
+    try:
+        os.fstat(config_fd)
+        print("CONFIG STILL OPEN")
+    except OSError:
+        pass
+    print("SECRET SEEN" if any("key" in v for v in os.environ.values()) else "no secret")
+    os.write(record_fd, b"\\x00\\x00\\x00\\x40" + b"\\x00" * 60)  # a forged record
+    exec("y = 2")  # the hook goes on after it
+    ''')
+
+
+def launch(tmp_path: Path, code: str):
+    (tmp_path / "student_code.py").write_text(code)
+    channel = RecordChannel({
+        "trusted": sorted({sys.prefix, sys.base_prefix, os.path.realpath(sys.base_prefix),
+                           str(AUDIT_FILE.parent)}),
+        "tests": [], "cell_prefix": PREFIX})
+    record_fd, config_fd = channel.child_fds()
+    proc = subprocess.Popen(
+        [sys.executable, str(AUDIT_FILE), str(record_fd), str(config_fd), "-m",
+         "student_code", str(record_fd), str(config_fd)],
+        pass_fds=channel.child_fds(), cwd=tmp_path, stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT, text=True,
+        env={"PATH": os.environ["PATH"], "PYTHONPATH": str(tmp_path)})
+    channel.started()
+    out, _ = proc.communicate(timeout=120)
+    assert proc.returncode == 0, out
+    return parse(channel.close(), channel.key), out, channel
+
+
+def test_the_hook_records_what_student_code_does(tmp_path):
+    parsed, out, channel = launch(tmp_path, STUDENT)
+    assert "no secret" in out and "CONFIG STILL OPEN" not in out, out
+    kinds = [r.kind for r in parsed.records]
+    assert kinds[0] == "start" and parsed.kernel_pid is not None
+    # numbered from 0, every one signed with the run's secret
+    assert [r.seq for r in parsed.records] == list(range(len(parsed.records)))
+    student = str(tmp_path / "student_code.py")
+    compiled = [bytes(r.fields[2]) for r in parsed.records
+                if r.kind == "compile" and r.fields[5]]
+    assert b"x=1 + 1" in compiled and b"y = 2" in compiled  # the decoded source itself
+    events = {(r.fields[0], r.fields[1]) for r in parsed.records if r.kind == "event"}
+    for name in ("sys._getframe", "sys.settrace", "open", "gc.get_objects"):
+        assert (name, student) in events, (name, events)
+    # the library's own frame access and compile (namedtuple) are not the student's
+    assert not [e for e in events if e[1] != student], events
+    assert not [r for r in parsed.records if r.kind == "compile" and "namedtuple" in r.fields[3]]
+    # the record written by the student's code is found out; the hook's go on after it
+    assert parsed.problems == [parsed.problems[0]] and "forged" in parsed.problems[0]
+    verdict = judge(channel.close(), channel.key, {}, [])
+    said = " ".join(verdict.review)
+    for words in ("wrote into the grader's record", "inspects the interpreter's frames",
+                  "installs a tracing hook", "opens /proc/self/mem", "walks the interpreter"):
+        assert words in said, said
+
+
+def test_a_library_importing_is_not_recorded_as_the_student(tmp_path):
+    parsed, out, _ = launch(tmp_path, "import json, dataclasses, typing, inspect\n"
+                                      "@dataclasses.dataclass\nclass P:\n    x: int = 0\n"
+                                      "print(P())\n")
+    assert not parsed.problems, parsed.problems
+    assert [r for r in parsed.records if r.kind == "event"] == []
+    # the student's own class body and the dataclass's generated code are not scanned
+    assert not [r for r in parsed.records if r.kind == "compile" and r.fields[5]]
+
+
+def test_code_measures_ignore_file_names_and_lines():
+    digest, asserts = code_measures()
+    one = compile("assert x == 1, 'x'\ndef f(y):\n    assert y\n", "/a.py", "exec")
+    two = compile("\n\nassert x == 1, 'x'\ndef f(y):\n    assert y\n", "/b.py", "exec")
+    other = compile("assert x == 2, 'x'\ndef f(y):\n    assert y\n", "/a.py", "exec")
+    assert digest(one) == digest(two) != digest(other)
+    assert asserts(one) == 2 and asserts(compile("x = 1", "a", "exec")) == 0
+
+
+# ------------------------------------------------------------------ a cell against records
+
+def test_a_test_cell_that_ran_as_written_passes():
+    assert check_cell(records_of(as_ipython_runs(TEST)), TEST, PREFIX) == ([], [])
+
+
+def test_a_test_cell_rewritten_or_dropped_is_named():
+    want = expected_cell(TEST)
+    cases = {
+        "its code was replaced before it ran": as_ipython_runs(TEST, text="pass\n",
+                                                               code=[]),
+        "its asserts were removed before it ran": as_ipython_runs(
+            TEST, text="clip = Clip(-1.0, 1.0)\nclip\n"),
+        "its asserts were removed": as_ipython_runs(TEST, code=[want.code[0],
+                                                                 (want.code[1][0], 0)]),
+        "statements were dropped": as_ipython_runs(TEST, code=want.code[:3] + want.code[4:]),
+        "its compiled code was rewritten": as_ipython_runs(
+            TEST, code=[want.code[0], want.code[2], want.code[1], *want.code[3:]]),
+        "it was run by /tmp/x.py, not by IPython": as_ipython_runs(TEST, actor="/tmp/x.py"),
+        "it ran inside student code (<string>)": as_ipython_runs(TEST, under="<string>"),
+        "its code was never compiled": [],
+        "other code ran in its place": as_ipython_runs("pass"),
+    }
+    for words, records in cases.items():
+        why, _ = check_cell(records_of(records), TEST, PREFIX)
+        assert words in "; ".join(why), (words, why)
+
+
+def test_a_failed_test_cell_stops_where_it_failed():
+    """IPython compiles and runs one statement after the other and stops at the first that
+    fails: what ran is a beginning of the cell, which is no tampering."""
+    want = expected_cell(TEST)
+    records = records_of(as_ipython_runs(TEST, code=want.code[:2]))
+    assert check_cell(records, TEST, PREFIX, failed=True) == ([], [])
+    assert check_cell(records, TEST, PREFIX, failed=False)[0]
+
+
+def test_what_was_changed_around_a_test_cell_is_reported():
+    records = records_of(as_ipython_runs(TEST, marks=["shell.showtraceback replaced (x)"]))
+    assert check_cell(records, TEST, PREFIX) == ([], ["shell.showtraceback replaced (x)"])
+
+
+def test_the_check_covers_magics_and_a_last_expression():
+    """IPython's own transformation (a magic becomes a call) and its "last_expr" mode (the
+    last statement, an expression, compiled as "single") are what the grader expects."""
+    want = expected_cell(TEST)
+    assert "run_line_magic" in want.text and len(want.code) == 5
+    assert want.asserts == 2
+
+
+# ------------------------------------------------------------------ a tampered stream
+
+def test_forged_missing_repeated_and_cut_records_are_problems():
+    good = signed([("start", ("/env/",), PREFIX), ("event", "x", "y", "z")])
+    assert parse(good, KEY).problems == []
+    assert "forged" in parse(signed([("start", (), PREFIX)], key=b"o" * 32), KEY).problems[0]
+    body = marshal.dumps((5, 42, "event", "x", "y", "z"))
+    gap = good + (36 + len(body)).to_bytes(4, "big") + hmac.digest(KEY, body, "sha256") + body
+    assert "records 2-4 of process 42 are missing" in parse(gap, KEY).problems
+    assert parse(good + good, KEY).problems == ["record 0 of process 42 came twice",
+                                                "record 1 of process 42 came twice"]
+    assert "cut" in parse(good + b"\x00\x00", KEY).problems[0]
+    assert judge(b"", KEY, {}, []).review == [
+        "the grader's record of what the kernel ran is missing"]
+
+
+# ------------------------------------------------------------------ code compiled at run time
+
+def test_code_compiled_at_run_time_goes_through_the_scan_with_its_cell():
+    hidden = "get_ipython().ast_transformers.append(Drop())"
+    data = signed([
+        ("start", ("/env/",), PREFIX),
+        ("compile", "d", len(hidden), hidden.encode(), "<string>", PREFIX + "1.py", True),
+        # a library compiling its own code (a dataclass's __init__): not the student's
+        ("compile", "d", 20, b"get_ipython()", "<string>", "/env/lib/dataclasses.py", False),
+    ])
+    cells = [Cell(2, "cell 3 (ex1-running-mean)", "exec(...)", False)]
+    verdict = judge(data, KEY, {2: (0, len(data))}, cells, scan_code_for_tests)
+    assert verdict.review == [
+        "cell 3 (ex1-running-mean) compiled code at run time that rewrites code before it "
+        "runs (ast_transformers)",
+        "cell 3 (ex1-running-mean) compiled code at run time that reaches into the IPython "
+        "kernel that runs the tests (get_ipython)"]
+    assert verdict.runtime_code == [("cell 3 (ex1-running-mean)", hidden)]
+
+
+def scan_code_for_tests(source):
+    return scan_code(source, {"abs"}, {"torch"})
+
+
+def test_the_scan_of_one_piece_of_code():
+    assert scan_code_for_tests("abs = lambda x: 0") == [
+        "redefines abs, which the tests use"]
+    assert "patches the module torch with setattr" in scan_code_for_tests(
+        "setattr(torch, 'allclose', f)")
+    assert scan_code_for_tests("y = abs(-1) + 2") == []
