@@ -219,7 +219,7 @@ def test_every_reviewed_equivalent_mutant_exists_and_has_a_reason():
         assert lesson in LESSONS, f"{key}: no lesson {lesson}"
         ids = {m.id for m in mutants.lesson_mutants(lesson)[0]}
         assert mutant_id in ids, (
-            f"{key} is listed in mutants_equivalent.py but no longer generated: the answer "
+            f"{key} is listed in authoring/mutants/equivalent.py but no longer generated: the answer "
             "cell changed, review the entry again or remove it"
         )
         assert len(reason) > 40, f"{key}: say why no test can tell it from the solution"

@@ -143,7 +143,7 @@ def run_mutants(lessons: list[str] | None = None, jobs: int = 2, timeout: int = 
     ``sample``: grade only that many mutants of each lesson, chosen with ``seed``.
     ``baseline``: first run each lesson's unmutated solution, and report the tests it
     fails (their mutants would be "killed" for nothing: they are marked "error").
-    ``equivalent``: reviewed equivalent mutants (default: mutants_equivalent.py); they
+    ``equivalent``: reviewed equivalent mutants (default: equivalent.py); they
     are not run.
     """
     lessons = list(lessons) if lessons else all_lessons()
