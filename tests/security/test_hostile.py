@@ -188,7 +188,7 @@ def grade_hostile(root: Path, sandbox: bool, only: set[str] | None = None,
         students = ["perfect", "blank", "wrong-n", *cases, *attacks]
         course_before = {f: digest(COURSE_ROOT / f) for f in COURSE_FOLDERS}
         submitted_before = {s: digest(submitted / s) for s in students}
-        limits = LIMITS if record else {**LIMITS, "record_kernel": False}
+        limits = {**LIMITS, "record_kernel": record}
         results = autograde_parallel(lesson, students, api=api, jobs=2, progress=False,
                                      sandbox=sandbox, limits=limits)
         return HostileRound(cases, attacks, results, api, root, token, listener,
