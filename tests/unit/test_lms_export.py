@@ -58,7 +58,7 @@ def test_canvas_fixture_reads_as_canvas_reads_it():
     assert possible[0].strip() == "Points Possible" and possible[1:5] == [""] * 4
     for row in students:
         assert len(row) == len(header)
-        assert all(0 <= float(s) <= float(p) for s, p in zip(row[5:], possible[5:]))
+        assert all(0 <= float(s) <= float(p) for s, p in zip(row[5:], possible[5:], strict=True))
 
 
 def test_without_a_roster_the_course_id_is_the_platform_id(tmp_path):
