@@ -168,6 +168,10 @@ def grades(path: Path, api=None, platforms=("canvas", "moodle"), roster: Path | 
     if not platforms:
         return done
     table = lms_export.grade_table(gradebook.grade_rows(api, only))
+    unknown = sorted(set(only or ()) - set(table.lessons))
+    if unknown and table.scores:  # (with no student at all, no lesson has a row)
+        raise CourseError(f"not in the gradebook: {', '.join(unknown)} (lessons are recorded "
+                          "when released or graded)")
     done.lessons = table.lessons
     people = lms_export.read_roster(roster) if roster else None
     ids, done.left_out = lms_export.platform_ids(table.students, people, match)

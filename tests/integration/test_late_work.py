@@ -100,3 +100,5 @@ def test_an_extension_spares_a_late_submission_the_penalty(tmp_path, monkeypatch
     assert canvas[1][0].strip() == "Points Possible" and canvas[1][-1] == "5"
     assert [(r[3], r[-1]) for r in canvas[2:]] == [("ext@example.edu", "5"),
                                                     ("late@example.edu", "4")]
+    assert cli.main(["export", str(tmp_path / "again.csv"), "--lesson", "02-missing"]) == 1
+    assert "not in the gradebook: 02-missing" in capsys.readouterr().err
