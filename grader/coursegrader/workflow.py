@@ -167,11 +167,11 @@ def grades(path: Path, api=None, platforms=("canvas", "moodle"), roster: Path | 
         done = Grades(Path(path), list(csv.DictReader(fh)))
     if not platforms:
         return done
-    table = lms_export.grade_table(gradebook.grade_rows(api, only))
-    unknown = sorted(set(only or ()) - set(table.lessons))
-    if unknown and table.scores:  # (with no student at all, no lesson has a row)
+    unknown = sorted(set(only or ()) - set(gradebook.lesson_names(api)))
+    if unknown:
         raise CourseError(f"not in the gradebook: {', '.join(unknown)} (lessons are recorded "
                           "when released or graded)")
+    table = lms_export.grade_table(gradebook.grade_rows(api, only))
     done.lessons = table.lessons
     people = lms_export.read_roster(roster) if roster else None
     ids, done.left_out = lms_export.platform_ids(table.students, people, match)

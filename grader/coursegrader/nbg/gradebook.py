@@ -72,6 +72,12 @@ def cell_scores(api, lesson: str) -> dict[tuple[str, str], float]:
 
 
 
+def lesson_names(api) -> list[str]:
+    """Every lesson (assignment) the gradebook has."""
+    with open_gradebook(api) as gb:
+        return [a.name for a in gb.assignments]
+
+
 def lesson_deadline(api, lesson: str, student: str | None = None):
     """(due date, extension) of ``lesson`` as the gradebook holds them: naive UTC and a
     timedelta, either None; the extension is ``student``'s (None without a student or a
