@@ -42,7 +42,8 @@ help:
 	@echo "make autograde LESSON=..  autograde every submission on all cores (JOBS=N;"
 	@echo "                          NO_SANDBOX=1 only for your own trusted notebooks)"
 	@echo "make feedback LESSON=..   feedback without hidden tests, returned to students"
-	@echo "make export               all grades to grading/grades.csv (CSV=path)"
+	@echo "make export               all grades to grading/grades.csv (CSV=path), and files"
+	@echo "                          Canvas and Moodle import (ROSTER=students.csv MATCH=email)"
 	@echo "make demo                 a simulated term in a throw-away folder"
 	@echo "make bench-grading        40 students (STUDENTS=N): plain nbgrader against ours,"
 	@echo "                          with and without the sandbox, stage by stage"
@@ -138,7 +139,7 @@ feedback: $(STAMP)
 	$(COURSE) feedback $(LESSON)
 
 export: $(STAMP)
-	$(COURSE) export $(CSV)
+	$(COURSE) export $(CSV) $(if $(ROSTER),--roster "$(ROSTER)") $(if $(MATCH),--match $(MATCH))
 
 demo: $(STAMP) sandbox-deps
 	$(COURSE) demo

@@ -97,3 +97,22 @@ c.GenerateFeedback.preprocessors = [
     "nbgrader.preprocessors.GetGrades",
     "nbconvert.preprocessors.CSSHTMLHeaderPreprocessor",
 ]
+
+# Due dates, one per lesson: the one setting that grading (nbgrader's Assignment.duedate,
+# set whenever a lesson is generated or graded), the late penalty below and the first cell
+# of each student notebook (`course generate`) read; coursegrader/course/deadlines.py.
+# Times without an offset are in `timezone` (an IANA name). A lesson not named here has no
+# due date. Left empty in the repository: a class sets its own term's dates, then runs
+# `make notebooks` so that the notebooks show them; `course extend LESSON STUDENT --days N`
+# gives one student more time.
+c.CourseDeadlines.timezone = "UTC"
+c.CourseDeadlines.due = {
+    # "01-python-classes": "2027-01-22 23:59",
+}
+
+# Late work loses a share of its score per day or part of a day late, counted from the due
+# date plus the student's extension (nbgrader's own plugin only knows "none" and "zero").
+# Named, not imported, like the preprocessors above; coursegrader/nbg/late_penalty.py.
+c.AssignLatePenalties.plugin_class = "coursegrader.nbg.late_penalty.LatePenalty"
+c.LatePenalty.per_day = 0.1
+c.LatePenalty.grace_minutes = 0

@@ -9,7 +9,15 @@
     course autograde LESSON [-j N] [--timeout S] [--no-sandbox] [STUDENT ...]
                                     autograde every submission, on all cores
     course feedback LESSON          feedback HTML (hidden tests removed), returned via exchange
-    course export [CSV]             every grade to a CSV file (default grading/grades.csv)
+    course export [CSV] [--roster R.csv] [--match COLUMN] [--lesson L ...]
+                  [--canvas-field id|sis_user_id|sis_login_id] [--moodle-field email|username|idnumber]
+                  [--canvas-assignment LESSON=ID ...] [--no-lms]
+                                    every grade to a CSV file (default grading/grades.csv), and
+                                    beside it the files Canvas and Moodle import (*-canvas.csv,
+                                    *-moodle.csv; students matched by the roster's COLUMN)
+    course extend LESSON STUDENT (--days N | --hours N | --until TIME | --clear)
+                                    more time for one student (late penalty counts from there);
+                                    due dates: c.CourseDeadlines.due in grader/nbgrader_config.py
     course demo [--dir DIR]         a whole simulated term in a throw-away folder
     course bench LESSON [-n 40]     plain nbgrader autograde against ours, stage by stage
 
@@ -102,7 +110,28 @@ def _export(args) -> int:
     from coursegrader.course.paths import grading_dir
     from coursegrader.workflow import grades
 
-    print(report.format_grades(grades(args.csv or grading_dir() / "grades.csv", _api(args))))
+    canvas_ids = {}
+    for pair in args.canvas_assignment:
+        lesson, sep, number = pair.partition("=")
+        if not sep or not number.strip():
+            raise CourseError(f"--canvas-assignment {pair}: write it LESSON=ID, e.g. "
+                              "01-python-classes=123456 (the number in the assignment's address)")
+        canvas_ids[lesson.strip()] = number.strip()
+    done = grades(args.csv or grading_dir() / "grades.csv", _api(args),
+                  platforms=() if args.no_lms else ("canvas", "moodle"), roster=args.roster,
+                  match=args.match, canvas_field=args.canvas_field,
+                  moodle_field=args.moodle_field, only=args.lessons or None,
+                  canvas_ids=canvas_ids)
+    print(report.format_grades(done))
+    return 0
+
+
+def _extend(args) -> int:
+    from coursegrader.workflow import extend
+
+    print(report.format_extension(extend(args.lesson, args.student, days=args.days or 0,
+                                         hours=args.hours or 0, until=args.until,
+                                         clear=args.clear, api=_api(args))))
     return 0
 
 
@@ -183,9 +212,35 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("lesson")
     p.add_argument("--no-return", action="store_true", help="do not release it to the exchange")
     p.set_defaults(func=_feedback)
-    p = sub.add_parser("export", help="export all grades to CSV")
+    p = sub.add_parser("export", help="export all grades to CSV, and for Canvas and Moodle")
     p.add_argument("csv", nargs="?", type=Path)
+    p.add_argument("--roster", type=Path, help="CSV with a student_id column and the students' "
+                   "ids on the platform (the roster of course-accounts, more columns)")
+    p.add_argument("--match", metavar="COLUMN", help="the roster column the platform knows "
+                   "students by (default: the course's student id)")
+    p.add_argument("--lesson", dest="lessons", action="append", default=[],
+                   help="only this lesson in the platform files (repeat; default: every "
+                   "lesson with a submission)")
+    p.add_argument("--canvas-field", default="sis_login_id",
+                   choices=["id", "sis_user_id", "sis_login_id"],
+                   help="which Canvas column holds that id (default: sis_login_id)")
+    p.add_argument("--moodle-field", default="email", choices=["email", "username", "idnumber"],
+                   help="which Moodle user field that id is (default: email)")
+    p.add_argument("--canvas-assignment", action="append", default=[], metavar="LESSON=ID",
+                   help="the Canvas assignment a lesson's grades go to (repeat; without it "
+                   "Canvas makes a new assignment named after the lesson)")
+    p.add_argument("--no-lms", action="store_true", help="only nbgrader's CSV")
     p.set_defaults(func=_export)
+    p = sub.add_parser("extend", help="give one student more time for a lesson")
+    p.add_argument("lesson")
+    p.add_argument("student")
+    when = p.add_mutually_exclusive_group(required=True)
+    when.add_argument("--days", type=float, help="days after the lesson's due date")
+    when.add_argument("--hours", type=float, help="hours after the lesson's due date")
+    when.add_argument("--until", metavar="TIME", help="a time, as in the due-date setting "
+                      "('2027-01-29 23:59')")
+    when.add_argument("--clear", action="store_true", help="remove the extension")
+    p.set_defaults(func=_extend)
     p = sub.add_parser("demo", help="a whole simulated term in a throw-away folder")
     p.add_argument("--dir", type=Path, help="demo folder (default: a new temporary folder)")
     p.add_argument("--lesson", help="lesson id (default: the first)")

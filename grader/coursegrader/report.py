@@ -75,4 +75,33 @@ def format_grades(done) -> str:
         for r in sorted(rows, key=lambda r: (r["assignment"], r["student_id"])):
             lines.append(f"  {r['assignment']:<20} {r['student_id']:<{width}}  "
                          f"{float(r['score'] or 0):g}/{float(r['max_score'] or 0):g}")
+    lines += _platform_lines(done)
     return "\n".join(lines)
+
+
+PLATFORMS = {"canvas": "Canvas (Grades > Import)",
+             "moodle": "Moodle (Grades > Import > CSV file)"}
+
+
+def _platform_lines(done) -> list[str]:
+    platform_files = getattr(done, "platform_files", {})
+    if not platform_files:
+        return []
+    what = ", ".join(done.lessons) if done.lessons else "no lesson has a submission yet"
+    lines = [f"for learning platforms ({what}; import steps: docs/lms.md):"]
+    lines += [f"  {PLATFORMS[name]}: {path}" for name, path in platform_files.items()]
+    if done.left_out:
+        shown = ", ".join(done.left_out[:10]) + (" ..." if len(done.left_out) > 10 else "")
+        lines.append(f"  left out, no id for the platform in the roster: {shown}")
+    return lines
+
+
+def format_extension(done) -> str:
+    """What `course extend` did."""
+    if done.extension is None:
+        return (f"{done.student} has no extension of {done.lesson} any more: due "
+                f"{done.due:%Y-%m-%d %H:%M} UTC")
+    days = done.extension.total_seconds() / 86400
+    return (f"{done.student} may hand in {done.lesson} until {done.until:%Y-%m-%d %H:%M} UTC "
+            f"({days:.3g} day(s) after its due date, {done.due:%Y-%m-%d %H:%M} UTC); "
+            "autograde the submission again if it is already graded")

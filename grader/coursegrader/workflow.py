@@ -146,11 +146,82 @@ def feedback(lesson: str, api=None, progress: bool = True, release: bool = True)
 class Grades:
     path: Path
     rows: list[dict]
+    platform_files: dict[str, Path] = field(default_factory=dict)  # "canvas" -> its file
+    lessons: list[str] = field(default_factory=list)  # the lessons in the platform files
+    left_out: list[str] = field(default_factory=list)  # students without a platform id
 
 
-def grades(path: Path, api=None) -> Grades:
-    """Export every grade of the gradebook to CSV (nbgrader's CSV export)."""
+def grades(path: Path, api=None, platforms=("canvas", "moodle"), roster: Path | None = None,
+           match: str | None = None, canvas_field: str = "sis_login_id",
+           moodle_field: str = "email", only: list[str] | None = None,
+           canvas_ids: dict[str, str] | None = None) -> Grades:
+    """Export every grade of the gradebook to CSV (nbgrader's CSV export), and beside it
+    the files Canvas and Moodle import (lms_export.py): ``<name>-canvas.csv`` and
+    ``<name>-moodle.csv``, with the lessons ``only`` (default: every lesson with a
+    submission), students matched through ``roster``'s column ``match``."""
+    from coursegrader import lms_export
+
     api = api or make_api()
     gradebook.export_csv(path, api)
     with open(path, newline="") as fh:
-        return Grades(Path(path), list(csv.DictReader(fh)))
+        done = Grades(Path(path), list(csv.DictReader(fh)))
+    if not platforms:
+        return done
+    unknown = sorted(set(only or ()) - set(gradebook.lesson_names(api)))
+    if unknown:
+        raise CourseError(f"not in the gradebook: {', '.join(unknown)} (lessons are recorded "
+                          "when released or graded)")
+    table = lms_export.grade_table(gradebook.grade_rows(api, only))
+    done.lessons = table.lessons
+    people = lms_export.read_roster(roster) if roster else None
+    ids, done.left_out = lms_export.platform_ids(table.students, people, match)
+    stem = Path(path).with_suffix("")
+    if "canvas" in platforms:
+        rows = lms_export.canvas_rows(table, ids, canvas_field, people, canvas_ids)
+        done.platform_files["canvas"] = lms_export.write_csv(f"{stem}-canvas.csv", rows)
+    if "moodle" in platforms:
+        rows = lms_export.moodle_rows(table, ids, moodle_field)
+        done.platform_files["moodle"] = lms_export.write_csv(f"{stem}-moodle.csv", rows)
+    return done
+
+
+@dataclass
+class Extension:
+    lesson: str
+    student: str
+    due: object  # the lesson's due date, naive UTC (None: the lesson has none)
+    extension: object  # timedelta, or None when removed
+
+    @property
+    def until(self):
+        return self.due + self.extension if self.due and self.extension else self.due
+
+
+def extend(lesson: str, student: str, days: float = 0, hours: float = 0, until=None,
+           clear: bool = False, api=None) -> Extension:
+    """Give ``student`` more time for ``lesson``: ``days``/``hours`` after the due date, or
+    ``until`` a time (text as in the due-date setting); ``clear`` removes it. Stored in
+    nbgrader's gradebook (``SubmittedAssignment.extension``), where nbgrader's late penalty
+    reads it; works before or after the student submitted (regrade to apply it)."""
+    import datetime as _dt
+
+    from coursegrader.course.deadlines import SETTING, as_utc, parse_due, zone
+
+    api = api or make_api()
+    lessons.ensure_lesson(api, lesson)  # and the setting's due date in the gradebook
+    due, _ = gradebook.lesson_deadline(api, lesson)
+    if due is None:
+        raise CourseError(f"{lesson} has no due date, so there is nothing to extend: set it in "
+                          f"grader/nbgrader_config.py ({SETTING})")
+    if clear:
+        extension = None
+    elif until is not None:
+        extension = as_utc(parse_due(until, zone(api.config))) - due
+        if extension <= _dt.timedelta(0):
+            raise CourseError(f"{until} is not after {lesson}'s due date ({due:%Y-%m-%d %H:%M} UTC)")
+    else:
+        extension = _dt.timedelta(days=days, hours=hours)
+        if extension <= _dt.timedelta(0):
+            raise CourseError("give a positive --days or --hours, --until a time, or --clear")
+    gradebook.set_extension(api, lesson, student, extension)
+    return Extension(lesson, student, due, extension)

@@ -76,3 +76,17 @@ def test_progress_manifest_is_the_student_notebooks_visible_tests():
     hidden = [c for c in solution.cells if cells.is_test(c) and "BEGIN HIDDEN TESTS" in c.source]
     prints = {t["fingerprint"] for t in committed["01-python-classes"]["tests"]}
     assert hidden and not prints & {progress.fingerprint(c.source) for c in hidden}
+
+
+def test_first_cell_shows_the_due_date_of_the_one_setting():
+    from coursegrader.course.config import load_config
+
+    config = load_config(**{"CourseDeadlines.due": {"02-nn-module": "2027-02-05 18:00"},
+                            "CourseDeadlines.timezone": "America/New_York"})
+    nb = nbformat.read(lesson_notebook("02-nn-module"), as_version=4)
+    first = hosted.apply_to_notebook(copy.deepcopy(nb), "02-nn-module", config).cells[0]
+    assert first.id == hosted.LINKS_ID
+    assert "**Due:** Friday 5 February 2027, 18:00 (America/New_York)" in first.source
+    other = hosted.apply_to_notebook(copy.deepcopy(nb), "03-forward-and-call", config).cells[0]
+    assert "Due" not in other.source  # no date set for it: no line
+    assert hosted.due_line("02-nn-module") == ""  # the repository sets no term's dates

@@ -175,6 +175,8 @@ def parity(tmp_path_factory) -> Parity:
                 "CourseDirectory.root": str(root / "course"),
                 "CourseDirectory.source_directory": "source",
                 "CourseDirectory.release_directory": str(root / engine / "release"),
+                # nbgrader's own late plugin (the course configures its own, LatePenalty)
+                "AssignLatePenalties.plugin_class": "nbgrader.plugins.LateSubmissionPlugin",
                 "LateSubmissionPlugin.penalty_method": "zero",
             })
             with Gradebook(api.coursedir.db_url, api.coursedir.course_id) as gb:

@@ -91,9 +91,20 @@ def wants_gpu(lesson: str) -> bool:
     return lesson.startswith(GPU_LESSONS)
 
 
-def links_source(lesson: str) -> str:
+def due_line(lesson: str, config=None) -> str:
+    """'**Due:** Friday 22 January 2027, 23:59 (UTC)' from the course's due-date setting
+    (course/deadlines.py), or "" for a lesson without a due date."""
+    from coursegrader.course.config import load_config
+    from coursegrader.course.deadlines import due_date, format_due
+
+    when = due_date(lesson, config if config is not None else load_config())
+    return f"**Due:** {format_due(when)}\n\n" if when else ""
+
+
+def links_source(lesson: str, config=None) -> str:
     return (
         f"{badges(lesson)}\n\n"
+        f"{due_line(lesson, config)}"
         "Outside the course folder (Colab, Kaggle, any Jupyter) the first code cell installs "
         "the course package. `torchcourse.progress.show()`, the last cell, lists which tests "
         "you passed."
@@ -131,15 +142,16 @@ def _cell(cell_id: str, kind: str, source: str):
     return cell
 
 
-def apply_to_notebook(nb, lesson: str):
+def apply_to_notebook(nb, lesson: str, config=None):
     """``nb`` (a solution notebook) with this module's cells and metadata, made anew; what
-    was there before under the managed ids is replaced, the lesson's own cells are kept."""
+    was there before under the managed ids is replaced, the lesson's own cells are kept.
+    ``config``: the course's config (default: grader/nbgrader_config.py), for the due date."""
     own = [c for c in nb.cells if c.get("id") not in MANAGED_IDS]
     first_code = next((i for i, c in enumerate(own) if c.cell_type == "code"), len(own))
     # The setup cell goes right after the title cell (before any code of the lesson).
     at = min(1, first_code) if own and own[0].cell_type == "markdown" else 0
     nb.cells = (
-        [_cell(LINKS_ID, "markdown", links_source(lesson))]
+        [_cell(LINKS_ID, "markdown", links_source(lesson, config))]
         + own[:at]
         + [_cell(SETUP_ID, "code", setup_source(lesson))]
         + own[at:]
@@ -161,11 +173,14 @@ def apply_to_notebook(nb, lesson: str):
 
 def write_solutions(root: Path = SOLUTIONS_DIR) -> list[str]:
     """Apply :func:`apply_to_notebook` to every solution notebook; return the changed ones."""
+    from coursegrader.course.config import load_config
+
     changed = []
+    config = load_config()
     for lesson in lessons(root):
         path = lesson_notebook(lesson, root)
         before = path.read_text(encoding="utf-8")
-        nb = apply_to_notebook(nbformat.reads(before, as_version=4), lesson)
+        nb = apply_to_notebook(nbformat.reads(before, as_version=4), lesson, config)
         after = nbformat.writes(nb) + "\n"
         if after != before:
             path.write_text(after, encoding="utf-8")

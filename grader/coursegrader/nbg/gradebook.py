@@ -71,6 +71,57 @@ def cell_scores(api, lesson: str) -> dict[tuple[str, str], float]:
     return out
 
 
+
+def lesson_names(api) -> list[str]:
+    """Every lesson (assignment) the gradebook has."""
+    with open_gradebook(api) as gb:
+        return [a.name for a in gb.assignments]
+
+
+def lesson_deadline(api, lesson: str, student: str | None = None):
+    """(due date, extension) of ``lesson`` as the gradebook holds them: naive UTC and a
+    timedelta, either None; the extension is ``student``'s (None without a student or a
+    submission row)."""
+    from nbgrader.api import MissingEntry
+
+    with open_gradebook(api) as gb:
+        due = gb.find_assignment(lesson).duedate
+        if student is None:
+            return due, None
+        try:
+            return due, gb.find_submission(lesson, student).extension
+        except MissingEntry:
+            return due, None
+
+
+def grade_rows(api, lessons: list[str] | None = None) -> list[dict]:
+    """One row per (lesson, student) of the gradebook, the numbers of nbgrader's own CSV
+    export (CsvExportPlugin): a student without a submission scores 0, and ``score`` is
+    ``raw_score`` less the late penalty, never below 0. ``lessons``: only these (default:
+    every lesson with at least one submission). Names and email as nbgrader knows them."""
+    rows = []
+    with open_gradebook(api) as gb:
+        assignments = [a for a in gb.assignments
+                       if (a.name in lessons if lessons is not None else a.submissions)]
+        for assignment in assignments:
+            subs = {s.student.id: s for s in assignment.submissions}
+            for student in gb.students:
+                sub = subs.get(student.id)
+                raw = float(sub.score) if sub else 0.0
+                penalty = float(sub.late_submission_penalty or 0) if sub else 0.0
+                rows.append({
+                    "lesson": assignment.name, "student_id": student.id,
+                    "first_name": student.first_name or "", "last_name": student.last_name or "",
+                    "email": student.email or "", "submitted": sub is not None,
+                    "timestamp": sub.timestamp if sub else None,
+                    "duedate": sub.duedate if sub else assignment.duedate,
+                    "raw_score": raw, "late_penalty": penalty,
+                    "score": max(0.0, raw - penalty),
+                    "max_score": float(assignment.max_score or 0),
+                })
+    return rows
+
+
 def export_csv(path: Path, api) -> Path:
     """Write every grade of the gradebook to a CSV file (nbgrader's CSV export)."""
     from nbgrader.plugins import CsvExportPlugin
@@ -93,6 +144,28 @@ def record_zero(api, lesson: str, student: str, timestamp=None) -> None:
             gb.update_or_create_submission(lesson, student, timestamp=timestamp)
         else:
             gb.update_or_create_submission(lesson, student)
+
+
+def set_duedate(api, lesson: str, due) -> None:
+    """The lesson's ``Assignment.duedate`` (naive UTC, or None for none)."""
+    with open_gradebook(api) as gb:
+        assignment = gb.find_assignment(lesson)
+        if assignment.duedate != due:
+            assignment.duedate = due
+            gb.db.commit()
+
+
+def set_extension(api, lesson: str, student: str, extension) -> None:
+    """``student``'s extension of ``lesson`` (a timedelta, or None to remove it), stored
+    where nbgrader reads it: ``SubmittedAssignment.extension`` (nbgrader's own
+    ``Gradebook.grant_extension``). nbgrader keeps it on the submission row, so a student
+    who has not submitted yet gets that row now (no time, score 0: what nbgrader's export
+    shows for any student without a submission); grading keeps the extension."""
+    minutes = extension.total_seconds() / 60 if extension else 0
+    with open_gradebook(api) as gb:
+        gb.update_or_create_student(student)
+        gb.update_or_create_submission(lesson, student)
+        gb.grant_extension(lesson, student, minutes=minutes)
 
 
 WITHHELD = "Automatic grade withheld, needs review: "

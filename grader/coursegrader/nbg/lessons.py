@@ -6,6 +6,7 @@ from __future__ import annotations
 import contextlib
 from pathlib import Path
 
+from coursegrader.course.deadlines import as_utc, due_date
 from coursegrader.errors import CourseError
 from coursegrader.nbg import gradebook
 
@@ -18,7 +19,20 @@ def generate_lesson(api, lesson: str) -> str:
     if not outcome.get("success"):
         raise CourseError(f"nbgrader could not generate {lesson}:\n"
                           f"{outcome.get('error') or ''}\n{outcome.get('log') or ''}")
+    sync_duedate(api, lesson)
     return outcome.get("log") or ""
+
+
+def sync_duedate(api, lesson: str):
+    """Put the lesson's due date from the course's setting (course/deadlines.py) into the
+    gradebook's ``Assignment.duedate``, where nbgrader's late penalty, its formgrader and
+    its exports read it. Returns it (naive UTC), or None for a lesson the setting does not
+    name: that one keeps the due date the gradebook has (none, or one set with nbgrader's
+    own ``nbgrader db assignment add --duedate``)."""
+    due = as_utc(due_date(lesson, api.config))
+    if due is not None:
+        gradebook.set_duedate(api, lesson, due)
+    return due
 
 
 def source_folder(api, lesson: str) -> Path:
@@ -33,8 +47,10 @@ def source_exists(api, lesson: str) -> bool:
 def ensure_lesson(api, lesson: str) -> bool:
     """Make sure the gradebook knows ``lesson`` before grading it: generate it from its
     source, as `course release` does but without putting it in the exchange. True if it had
-    to be generated; CourseError if there is no source to generate it from."""
+    to be generated; CourseError if there is no source to generate it from. Either way the
+    gradebook's due date is the setting's of today."""
     if gradebook.lesson_in_gradebook(api, lesson):
+        sync_duedate(api, lesson)
         return False
     if not source_exists(api, lesson):
         raise CourseError(

@@ -124,3 +124,52 @@ def test_record_says_when_nbgrader_cannot_record(api, tmp_path):
     result, _ = _record(api, tmp_path, NotebookRun(), Recorder(ValueError("schema")))
     assert not result.success
     assert result.error == "nbgrader could not record the grades: ValueError: schema"
+
+
+def test_an_extension_moves_the_due_date_nbgrader_counts_lateness_from(api):
+    import datetime as dt
+
+    due = dt.datetime(2027, 1, 22, 23, 59)
+    gradebook.set_duedate(api, "01-x", due)
+    with gradebook.open_gradebook(api) as gb:
+        gb.update_or_create_submission("01-x", "ada", timestamp=due + dt.timedelta(days=2))
+        assert gb.find_submission("01-x", "ada").total_seconds_late == 2 * 86400
+    gradebook.set_extension(api, "01-x", "ada", dt.timedelta(days=3))
+    assert gradebook.lesson_deadline(api, "01-x", "ada") == (due, dt.timedelta(days=3))
+    with gradebook.open_gradebook(api) as gb:
+        assert gb.find_submission("01-x", "ada").total_seconds_late == 0
+    gradebook.set_extension(api, "01-x", "ada", None)
+    assert gradebook.lesson_deadline(api, "01-x", "ada") == (due, None)
+
+
+def test_an_extension_before_the_student_submitted_survives_grading(api):
+    import datetime as dt
+
+    gradebook.set_duedate(api, "01-x", dt.datetime(2027, 1, 22))
+    gradebook.set_extension(api, "01-x", "bob", dt.timedelta(hours=36))
+    with gradebook.open_gradebook(api) as gb:  # what nbgrader's autograde does first
+        gb.update_or_create_submission("01-x", "bob", timestamp=dt.datetime(2027, 1, 23))
+    assert gradebook.lesson_deadline(api, "01-x", "bob")[1] == dt.timedelta(hours=36)
+
+
+def test_grade_rows_have_the_numbers_of_nbgraders_csv(api, tmp_path):
+    import csv
+
+    from nbgrader.plugins import CsvExportPlugin
+
+    with gradebook.open_gradebook(api) as gb:
+        gb.find_submission("01-x", "ada").notebooks[0].late_submission_penalty = 1.5
+        gb.add_student("bob", first_name="Bob", last_name="B")  # submitted nothing
+        gb.add_assignment("02-y")  # nobody submitted: not in the platform files
+        gb.db.commit()
+        plugin = CsvExportPlugin(to=str(tmp_path / "grades.csv"))
+        plugin.export(gb)
+    with open(tmp_path / "grades.csv", newline="") as fh:
+        theirs = {(r["assignment"], r["student_id"]): float(r["score"])
+                  for r in csv.DictReader(fh)}
+    rows = gradebook.grade_rows(api)
+    ours = {(r["lesson"], r["student_id"]): r["score"] for r in rows}
+    assert ours == {k: v for k, v in theirs.items() if k[0] == "01-x"}
+    assert ours == {("01-x", "ada"): 3.5, ("01-x", "bob"): 0.0}
+    assert {r["max_score"] for r in rows} == {5.0}
+    assert [r["lesson"] for r in gradebook.grade_rows(api, ["02-y"])] == ["02-y", "02-y"]
