@@ -71,6 +71,55 @@ def cell_scores(api, lesson: str) -> dict[tuple[str, str], float]:
     return out
 
 
+def class_records(api, lesson: str, db_url: str | None = None) -> dict | None:
+    """Everything the class report (classreport/) reads of one lesson, as plain data: the
+    lesson's due date, its graded cells, and per submission its time, extension, lateness,
+    late penalty, every graded cell's scores and every automatic comment. ``db_url``: read
+    another gradebook (another term) instead of the course's. None when the gradebook has
+    no such lesson.
+
+    Every number is nbgrader's own: ``score`` is its SQL column (manual score over automatic
+    score, plus extra credit), ``duedate`` and ``total_seconds_late`` its properties of a
+    submitted assignment (the extension included)."""
+    from nbgrader.api import Gradebook, MissingEntry
+
+    gradebook = (Gradebook(db_url, api.coursedir.course_id) if db_url
+                 else open_gradebook(api))
+    with gradebook as gb:
+        try:
+            assignment = gb.find_assignment(lesson)
+        except MissingEntry:
+            return None
+        cells = sorted((nb.name, cell.name, float(cell.max_score))
+                       for nb in assignment.notebooks for cell in nb.grade_cells
+                       if cell.max_score)
+        submissions = []
+        for sub in gb.assignment_submissions(lesson):
+            grades = {}
+            comments = []
+            penalty = 0.0
+            for nb in sub.notebooks:
+                penalty += float(nb.late_submission_penalty or 0)
+                for grade in nb.grades:
+                    if not grade.max_score:
+                        continue
+                    grades[(nb.name, grade.name)] = {
+                        "auto": None if grade.auto_score is None else float(grade.auto_score),
+                        "manual": (None if grade.manual_score is None
+                                   else float(grade.manual_score)),
+                        "score": float(grade.score), "max": float(grade.max_score)}
+                comments += [(nb.name, c.name, c.auto_comment) for c in nb.comments
+                             if c.auto_comment]
+            submissions.append({
+                "student": sub.student.id, "timestamp": sub.timestamp,
+                "duedate": sub.duedate, "extension": sub.extension,
+                "seconds_late": float(sub.total_seconds_late), "late_penalty": penalty,
+                "score": float(sub.score), "max_score": float(sub.max_score),
+                "grades": grades, "comments": sorted(comments)})
+        return {"lesson": lesson, "duedate": assignment.duedate, "cells": cells,
+                "submissions": sorted(submissions, key=lambda s: s["student"])}
+
+
 def export_csv(path: Path, api) -> Path:
     """Write every grade of the gradebook to a CSV file (nbgrader's CSV export)."""
     from nbgrader.plugins import CsvExportPlugin
