@@ -82,7 +82,7 @@ def pearson(xs: list[float], ys: list[float]) -> float | None:
     if n < 2:
         return None
     mx, my = sum(xs) / n, sum(ys) / n
-    sxy = sum((x - mx) * (y - my) for x, y in zip(xs, ys))
+    sxy = sum((x - mx) * (y - my) for x, y in zip(xs, ys, strict=True))
     sxx = sum((x - mx) ** 2 for x in xs)
     syy = sum((y - my) ** 2 for y in ys)
     if sxx <= 1e-12 or syy <= 1e-12:
@@ -164,10 +164,10 @@ def class_stats(records: dict, failures: dict | None = None,
         n = len(scores)
         passed = sum(1 for x in scores if x >= top - 1e-9)
         share = passed / n if n else 0.0
-        rest = [t - x for t, x in zip(totals, scores)]
+        rest = [t - x for t, x in zip(totals, scores, strict=True)]
         disc = pearson(scores, rest) if n >= MIN_STUDENTS else None
         messages = Counter(failures.get((s["student"], *key), "(no error message saved)")
-                           for s, x in zip(counted, scores) if x < top - 1e-9)
+                           for s, x in zip(counted, scores, strict=True) if x < top - 1e-9)
         cells.append(CellStats(
             notebook=key[0], name=key[1], max_score=top, students=n, share_passed=share,
             mean_points=sum(scores) / n if n else 0.0, discrimination=disc,

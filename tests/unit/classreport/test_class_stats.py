@@ -20,7 +20,7 @@ def submission(student, scores, late_hours=0.0, extension=None, comments=(), gra
                penalty=0.0):
     grades = {("nb", name): {"auto": score if graded else None, "manual": None,
                              "score": score if graded else 0.0, "max": top}
-              for (_, name, top), score in zip(CELLS, scores)}
+              for (_, name, top), score in zip(CELLS, scores, strict=True)}
     return {"student": student, "timestamp": DUE + timedelta(hours=late_hours - 1),
             "duedate": DUE + (extension or timedelta()), "extension": extension,
             "seconds_late": max(0.0, late_hours - 1) * 3600, "late_penalty": penalty,
@@ -53,7 +53,7 @@ def test_discrimination_is_the_correlation_with_the_rest_of_the_score():
     found = stats.class_stats(planted())
     good, wrong = cell(found, "t-good"), cell(found, "t-wrong")
     scores = [s["grades"][("nb", "t-good")]["score"] for s in planted()["submissions"]]
-    rest = [s["score"] - x for s, x in zip(planted()["submissions"], scores)]
+    rest = [s["score"] - x for s, x in zip(planted()["submissions"], scores, strict=True)]
     assert good.discrimination == pytest.approx(np.corrcoef(scores, rest)[0, 1])
     assert good.discrimination > 0.5 and not any("discrimination" in m for m in good.marks)
     assert wrong.discrimination < 0
