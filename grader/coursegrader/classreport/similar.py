@@ -25,7 +25,7 @@ from pathlib import Path
 import nbformat
 import numpy as np
 from copydetect import CodeFingerprint, compare_files
-from copydetect.utils import highlight_overlap
+from copydetect.utils import get_document_fingerprints, get_token_coverage, highlight_overlap
 
 from coursegrader.course import cells as nbcells
 from coursegrader.course.paths import NOTEBOOKS_DIR, lesson_notebook
@@ -127,14 +127,17 @@ def shared_by_many(prints: dict[str, CodeFingerprint]) -> list[int]:
 def compare(code: dict[str, str], common: np.ndarray, top: int = TOP_PAIRS) -> list[Pair]:
     """The ``top`` most similar pairs of ``code`` (student -> code), the fingerprints of
     ``common`` (starter and reference) and those most of the class shares subtracted."""
-    def fingerprints(subtract):
-        return {s: CodeFingerprint(f"{s}.py", NOISE, 1, boilerplate=subtract,
-                                   fp=io.StringIO(text)) for s, text in sorted(code.items())}
-
-    prints = fingerprints(common)
+    prints = {s: CodeFingerprint(f"{s}.py", NOISE, 1, boilerplate=common, fp=io.StringIO(text))
+              for s, text in sorted(code.items())}
     many = shared_by_many(prints)
     if many:
-        prints = fingerprints(np.union1d(common, np.array(many, dtype=np.int64)))
+        # fingerprint the normalised code again without what the class shares; the
+        # normalising (pygments' lexer) is most of copydetect's time, and is not redone
+        subtract = np.union1d(common, np.array(many, dtype=np.int64))
+        for p in prints.values():
+            p.hashes, p.hash_idx = get_document_fingerprints(p.filtered_code, NOISE, 1,
+                                                             subtract)
+            p.token_coverage = get_token_coverage(p.hash_idx, NOISE, len(p.filtered_code))
     found = []
     for a, b in itertools.combinations(sorted(prints), 2):
         fa, fb = prints[a], prints[b]
