@@ -10,6 +10,7 @@ read those saved outputs (nothing is run again).
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -56,7 +57,13 @@ def load_term(api, lesson: str, where: str | None = None) -> Term:
     if not records["submissions"]:
         raise CourseError(f"no graded submission of {lesson} in the gradebook"
                           f"{' at ' + where if where else ''}: run autograde first")
-    return Term("this term" if where is None else where, records, autograded)
+    return Term("this term" if where is None else without_password(where), records,
+                autograded)
+
+
+def without_password(where: str) -> str:
+    """How the page names another gradebook: a database URL's password left out."""
+    return re.sub(r"(://[^:/@]+):[^@]*@", r"\1:***@", where)
 
 
 def failure_messages(term: Term) -> dict[tuple[str, str, str], str]:

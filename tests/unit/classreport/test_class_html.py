@@ -71,3 +71,8 @@ def test_compare_needs_a_gradebook_there(tmp_path):
     assert url == f"sqlite:///{tmp_path / 'gradebook.db'}"
     assert autograded == tmp_path / "autograded"
     assert gather.other_gradebook("postgresql://u@/db") == ("postgresql://u@/db", None)
+
+
+def test_another_terms_database_password_is_not_shown():
+    assert gather.without_password("postgresql://me:s3cret@db/x") == "postgresql://me:***@db/x"
+    assert gather.without_password("postgresql://me@/x?host=/tmp") == "postgresql://me@/x?host=/tmp"
