@@ -20,7 +20,7 @@ export PYTHONPATH := $(CURDIR)/src:$(CURDIR)/grader$(if $(PYTHONPATH),:$(PYTHONP
 PYTEST_ARGS ?=
 
 .PHONY: help setup dist lab lab-instructor notebooks browser-deps sandbox-deps test test-fast lint clean \
-	bench-cifar release collect autograde feedback export demo bench-grading \
+	bench-cifar release collect autograde feedback export report demo bench-grading \
 	hub hub-deps hub-test-deps accounts pg-deps
 
 help:
@@ -44,6 +44,8 @@ help:
 	@echo "make feedback LESSON=..   feedback without hidden tests, returned to students"
 	@echo "make export               all grades to grading/grades.csv (CSV=path), and files"
 	@echo "                          Canvas and Moodle import (ROSTER=students.csv MATCH=email)"
+	@echo "make report LESSON=..     the class report (COMPARE=other term's grading folder"
+	@echo "                          or database URL) and the similar-submissions page"
 	@echo "make demo                 a simulated term in a throw-away folder"
 	@echo "make bench-grading        40 students (STUDENTS=N): plain nbgrader against ours,"
 	@echo "                          with and without the sandbox, stage by stage"
@@ -140,6 +142,12 @@ feedback: $(STAMP)
 
 export: $(STAMP)
 	$(COURSE) export $(CSV) $(if $(ROSTER),--roster "$(ROSTER)") $(if $(MATCH),--match $(MATCH))
+
+# the class report and the similar-submissions check (docs/class-report.md)
+report: $(STAMP)
+	$(need_lesson)
+	$(COURSE) report $(LESSON) $(if $(COMPARE),--compare "$(COMPARE)")
+	$(COURSE) similar $(LESSON)
 
 demo: $(STAMP) sandbox-deps
 	$(COURSE) demo

@@ -18,6 +18,10 @@
     course extend LESSON STUDENT (--days N | --hours N | --until TIME | --clear)
                                     more time for one student (late penalty counts from there);
                                     due dates: c.CourseDeadlines.due in grader/nbgrader_config.py
+    course report LESSON [--compare GRADEBOOK] [--out HTML]
+                                    the class report: item analysis of every test cell, flags
+    course similar LESSON [--top N] [--out HTML]
+                                    the most similar pairs of answer code (a hint, no verdict)
     course demo [--dir DIR]         a whole simulated term in a throw-away folder
     course bench LESSON [-n 40]     plain nbgrader autograde against ours, stage by stage
 
@@ -135,6 +139,24 @@ def _extend(args) -> int:
     return 0
 
 
+def _report(args) -> int:
+    from coursegrader.classreport.build import class_report
+    from coursegrader.classreport.text import format_class
+
+    done = class_report(_api(args), args.lesson, args.compare, args.out)
+    print(format_class(done.stats, done.path, done.other))
+    return 0
+
+
+def _similar(args) -> int:
+    from coursegrader.classreport.build import similar_report
+    from coursegrader.classreport.text import format_similar
+
+    path, found = similar_report(_api(args), args.lesson, args.out, args.top)
+    print(format_similar(found, path))
+    return 0
+
+
 def _demo(args) -> int:
     from coursegrader.devtools.demo import run_demo
 
@@ -241,6 +263,17 @@ def main(argv: list[str] | None = None) -> int:
                       "('2027-01-29 23:59')")
     when.add_argument("--clear", action="store_true", help="remove the extension")
     p.set_defaults(func=_extend)
+    p = sub.add_parser("report", help="the class report of a graded lesson (HTML)")
+    p.add_argument("lesson")
+    p.add_argument("--compare", metavar="GRADEBOOK",
+                   help="another term's grading folder (with gradebook.db) or database URL")
+    p.add_argument("--out", type=Path, help="HTML file (default grading/report-LESSON.html)")
+    p.set_defaults(func=_report)
+    p = sub.add_parser("similar", help="similar answer code across submissions (HTML)")
+    p.add_argument("lesson")
+    p.add_argument("--top", type=int, default=10, help="pairs to list (default 10)")
+    p.add_argument("--out", type=Path, help="HTML file (default grading/similar-LESSON.html)")
+    p.set_defaults(func=_similar)
     p = sub.add_parser("demo", help="a whole simulated term in a throw-away folder")
     p.add_argument("--dir", type=Path, help="demo folder (default: a new temporary folder)")
     p.add_argument("--lesson", help="lesson id (default: the first)")

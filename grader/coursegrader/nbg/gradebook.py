@@ -122,6 +122,97 @@ def grade_rows(api, lessons: list[str] | None = None) -> list[dict]:
     return rows
 
 
+def class_records(api, lesson: str, db_url: str | None = None) -> dict | None:
+    """Everything the class report (classreport/) reads of one lesson, as plain data: the
+    lesson's due date, its graded cells, and per submission its time, extension, lateness,
+    late penalty, every graded cell's scores and every automatic comment. ``db_url``: read
+    another gradebook (another term) instead of the course's. None when the gradebook has
+    no such lesson.
+
+    Every number is nbgrader's own: ``score`` and ``max_score`` are its SQL column
+    properties (manual score over automatic score, plus extra credit), ``duedate`` and
+    ``total_seconds_late`` its properties of a submitted assignment (the extension
+    included). Four queries in all, with nbgrader's deferred scores selected in them:
+    walking the objects instead costs a query per grade (20 s for 400 students)."""
+    from nbgrader.api import (
+        Assignment,
+        BaseCell,
+        Comment,
+        Grade,
+        Gradebook,
+        MissingEntry,
+        Notebook,
+        SubmittedAssignment,
+        SubmittedNotebook,
+    )
+
+    gradebook = (Gradebook(db_url, api.coursedir.course_id) if db_url
+                 else open_gradebook(api))
+    with gradebook as gb:
+        try:
+            assignment = gb.find_assignment(lesson)
+        except MissingEntry:
+            return None
+        cells = sorted((nb.name, cell.name, float(cell.max_score))
+                       for nb in assignment.notebooks for cell in nb.grade_cells
+                       if cell.max_score)
+
+        def of_lesson(query, *joins):
+            for table, on in joins:
+                query = query.join(table, on)
+            return (query.join(SubmittedAssignment,
+                               SubmittedNotebook.assignment_id == SubmittedAssignment.id)
+                    .join(Assignment, SubmittedAssignment.assignment_id == Assignment.id)
+                    .join(Notebook, SubmittedNotebook.notebook_id == Notebook.id)
+                    .filter(Assignment.name == lesson))
+
+        grades: dict = {}
+        rows = of_lesson(
+            gb.db.query(SubmittedAssignment.student_id, Notebook.name, BaseCell.name,
+                        Grade.auto_score, Grade.manual_score, Grade.score, Grade.max_score)
+            .select_from(Grade),
+            (SubmittedNotebook, Grade.notebook_id == SubmittedNotebook.id),
+            (BaseCell, Grade.cell_id == BaseCell.id))
+        for student, notebook, cell, auto, manual, score, top in rows:
+            if top:
+                grades.setdefault(student, {})[(notebook, cell)] = {
+                    "auto": None if auto is None else float(auto),
+                    "manual": None if manual is None else float(manual),
+                    "score": float(score), "max": float(top)}
+        comments: dict = {}
+        rows = of_lesson(
+            gb.db.query(SubmittedAssignment.student_id, Notebook.name, BaseCell.name,
+                        Comment.auto_comment).select_from(Comment),
+            (SubmittedNotebook, Comment.notebook_id == SubmittedNotebook.id),
+            (BaseCell, Comment.cell_id == BaseCell.id))
+        for student, notebook, cell, text in rows:
+            if text:
+                comments.setdefault(student, []).append((notebook, cell, text))
+        penalties: dict = {}
+        rows = of_lesson(gb.db.query(SubmittedAssignment.student_id,
+                                     SubmittedNotebook.late_submission_penalty)
+                         .select_from(SubmittedNotebook))
+        for student, penalty in rows:
+            penalties[student] = penalties.get(student, 0.0) + float(penalty or 0)
+        submissions = []
+        rows = (gb.db.query(SubmittedAssignment, SubmittedAssignment.score,
+                            SubmittedAssignment.max_score)
+                .join(Assignment, SubmittedAssignment.assignment_id == Assignment.id)
+                .filter(Assignment.name == lesson))
+        for sub, score, top in rows:
+            student = sub.student_id
+            submissions.append({
+                "student": student, "timestamp": sub.timestamp,
+                "duedate": sub.duedate, "extension": sub.extension,
+                "seconds_late": float(sub.total_seconds_late),
+                "late_penalty": penalties.get(student, 0.0),
+                "score": float(score), "max_score": float(top),
+                "grades": grades.get(student, {}),
+                "comments": sorted(comments.get(student, []))})
+        return {"lesson": lesson, "duedate": assignment.duedate, "cells": cells,
+                "submissions": sorted(submissions, key=lambda s: s["student"])}
+
+
 def export_csv(path: Path, api) -> Path:
     """Write every grade of the gradebook to a CSV file (nbgrader's CSV export)."""
     from nbgrader.plugins import CsvExportPlugin

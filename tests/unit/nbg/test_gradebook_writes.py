@@ -173,3 +173,27 @@ def test_grade_rows_have_the_numbers_of_nbgraders_csv(api, tmp_path):
     assert ours == {("01-x", "ada"): 3.5, ("01-x", "bob"): 0.0}
     assert {r["max_score"] for r in rows} == {5.0}
     assert [r["lesson"] for r in gradebook.grade_rows(api, ["02-y"])] == ["02-y", "02-y"]
+
+
+def test_class_records_read_scores_lateness_extension_and_comments(api):
+    from datetime import datetime, timedelta
+
+    with gradebook.open_gradebook(api) as gb:
+        gb.find_assignment("01-x").duedate = datetime(2026, 1, 15, 12, 0)
+        sub = gb.find_submission("01-x", "ada")
+        sub.timestamp = datetime(2026, 1, 16, 12, 0)
+        sub.extension = timedelta(hours=12)
+        gb.db.commit()
+    gradebook.add_comment(api, "01-x", "ada", "01-x", "time limit reached in cell 3")
+    found = gradebook.class_records(api, "01-x")
+    assert found["duedate"] == datetime(2026, 1, 15, 12, 0)
+    assert found["cells"] == [("01-x", "t1", 2.0), ("01-x", "t2", 3.0)]
+    (ada,) = found["submissions"]
+    assert ada["student"] == "ada" and (ada["score"], ada["max_score"]) == (5.0, 5.0)
+    assert ada["extension"] == timedelta(hours=12)
+    assert ada["duedate"] == datetime(2026, 1, 16, 0, 0)
+    assert ada["seconds_late"] == 12 * 3600
+    assert ada["grades"][("01-x", "t2")] == {"auto": 3.0, "manual": None, "score": 3.0,
+                                              "max": 3.0}
+    assert ada["comments"] == [("01-x", "a1", "time limit reached in cell 3")]
+    assert gradebook.class_records(api, "02-none") is None
