@@ -82,7 +82,7 @@ class SandboxedKernelManager(AsyncKernelManager):
     # Off by default for now: on lessons 03 and 05 it withholds the grade of honest work
     # (torch loading a library through ctypes from an exercise's call counts as the
     # student's), and it costs about a third more grading time (docs/grading.md).
-    record_kernel = Bool(False, config=True,
+    record_kernel = Bool(True, config=True,
                          help="Keep the audit hook's record of what the kernel ran "
                               "(sandbox/audit.py) and check every test cell against it.")
     run_label = Unicode("", config=True,
@@ -99,6 +99,7 @@ class SandboxedKernelManager(AsyncKernelManager):
         self.report: KernelReport | None = None
         self._channel = None
         self.record_cells: list[str] = []  # the file names of the test cells' code
+        self.record_canaries: list[str] = []  # ... and of the canaries'
 
     @property
     def limits(self) -> Limits:
@@ -124,7 +125,8 @@ class SandboxedKernelManager(AsyncKernelManager):
 
                 self._channel = RecordChannel({
                     "trusted": bwrap.trusted_paths(self.extra_read_only),
-                    "tests": self.record_cells, "cell_prefix": bwrap.CELL_PREFIX})
+                    "tests": self.record_cells, "canaries": self.record_canaries,
+                    "cell_prefix": bwrap.CELL_PREFIX})
                 kw["pass_fds"] = self._channel.child_fds()
             cmd = self.sandbox_command(kernel_cmd, limits)
             with open(self._log, "wb") as log:  # Popen has its own copy of the descriptor
