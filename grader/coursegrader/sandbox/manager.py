@@ -79,9 +79,8 @@ class SandboxedKernelManager(AsyncKernelManager):
     cpus = Float(1.0, config=True,
                  help="CPU cores a kernel may use at most (with cgroups; 0: no limit).")
     use_cgroups = Bool(True, config=True, help="Use cgroups where this process may.")
-    # Off by default for now: on lessons 03 and 05 it withholds the grade of honest work
-    # (torch loading a library through ctypes from an exercise's call counts as the
-    # student's), and it costs about a third more grading time (docs/grading.md).
+    # On by default: without it, code built at run time can change what a test runs
+    # (tests/security/test_hostile.py's control run shows which attacks then succeed).
     record_kernel = Bool(True, config=True,
                          help="Keep the audit hook's record of what the kernel ran "
                               "(sandbox/audit.py) and check every test cell against it.")
@@ -274,8 +273,10 @@ class SandboxedKernelManager(AsyncKernelManager):
                     pass
             if self._cgroup is not None and self._cgroup.active:
                 self._cgroup.kill_all()  # nothing outlives the submission
+            cpu = self._cgroup.cpu_seconds() if self._cgroup is not None else None
             self.report = KernelReport(
-                self.limit_reason(), self.exit_status, self.kernel_log()[-4000:], self.limits)
+                self.limit_reason(), self.exit_status, self.kernel_log()[-4000:], self.limits,
+                cpu)
             if self._cgroup is not None:
                 self._cgroup.remove()
             if self._channel is not None:
