@@ -76,7 +76,7 @@ class SubmissionRun:
         return cls({Path(p).stem: NotebookRun(ok=False, error=error) for p in notebooks})
 
 
-STAGES = ("sanitize", "kernel_start", "execution", "record", "waiting")
+STAGES = ("sanitize", "kernel_start", "execution", "record", "waiting", "kernel_cpu")
 
 
 @dataclass

@@ -104,7 +104,7 @@ def autograde_lessons(classes: dict[str, list[str]], api=None, jobs: int | None 
         start = time.perf_counter()
         if run.finished_at is not None:
             timings.add(key, "waiting", max(0.0, time.time() - run.finished_at))
-        for stage in ("kernel_start", "execution"):
+        for stage in ("kernel_start", "execution", "kernel_cpu"):
             timings.add(key, stage, run.timings.get(stage, 0.0))
         try:
             record_submission(api, recorder, lesson, results[lesson][student], notebooks, run)

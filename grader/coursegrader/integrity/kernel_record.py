@@ -158,6 +158,8 @@ def _basename(path: str) -> str:
 
 
 SHELL_FILE = "/IPython/core/interactiveshell.py"
+# where IPython compiles the cells it runs
+CELL_COMPILERS = ("/IPython/core/compilerop.py", "/codeop.py", SHELL_FILE)
 
 
 def check_cell(records: list[Record], source: str, cell_prefix: str,
@@ -172,7 +174,11 @@ def check_cell(records: list[Record], source: str, cell_prefix: str,
     futures = next((r.fields[5] & FUTURE_FLAGS for r in execs), 0)
     want = expected_cell(source, futures)
     mine = [r for r in cell_compiles if _basename(r.fields[3]) == want.file]
-    others = [r for r in cell_compiles if _basename(r.fields[3]) != want.file]
+    # Another cell's text parsed by a library is no code run: IPython's traceback (through
+    # stack_data) parses the cells of the frames it shows. Only the shell's compiler and
+    # student code compile what then runs.
+    others = [r for r in cell_compiles if _basename(r.fields[3]) != want.file
+              and (r.fields[5] or r.fields[4].endswith(CELL_COMPILERS))]
     ran = [r for r in execs if _basename(r.fields[0]) == want.file
            and r.fields[0].startswith(cell_prefix)]
     why: list[str] = []
@@ -252,7 +258,7 @@ def event_reason(record: Record) -> str | None:
     """What a student's event means, or None when it means nothing for the grade."""
     name, actor, detail = record.fields[:3]
     if name.startswith("ctypes."):
-        return f"uses ctypes ({name})"
+        return f"uses ctypes ({name}{' of ' + detail if detail else ''})"
     if name == "pickle.find_class":
         if detail.startswith(PICKLE_CODE):
             return f"loads {detail} with pickle"

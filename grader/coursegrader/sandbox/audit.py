@@ -92,6 +92,9 @@ def _install(record_fd, config):  # noqa: C901 - one closure on purpose
     # library modules and classes are read at the first and the last test cell (reading
     # every namespace of torch at every test cell costs more than the grading budget)
     edges = frozenset(config.get("tests", ())[:1] + config.get("tests", ())[-1:])
+    # the cells checked against the record (the tests and the canaries): the shell that
+    # runs them is read before each of their statements, no other cell's
+    checked = frozenset([*config.get("tests", ()), *config.get("canaries", ())])
     cell_prefix = config.get("cell_prefix", "/tmp/ipykernel_")
 
     # Everything the hook calls, bound now: a student who later replaces a module's
@@ -133,13 +136,19 @@ def _install(record_fd, config):  # noqa: C901 - one closure on purpose
                                    "__IPYTHON__", "input", "raw_input", "help"})
     # library functions that hand a frame to their caller
     proxies = ("/inspect.py", "/traceback.py")
+    # the folders of ctypes itself and of front ends that hand its powers to their caller
+    # (numpy.ctypeslib.as_array reads any address it is given)
+    ctypes_dirs = ("/ctypes", "/ctypes/macholib", "/numpy/ctypeslib")
+    # where shared libraries are read-only inside the sandbox
+    system_libs = trusted + ("/usr/", "/lib/", "/lib64/")
     max_body = 4096 - 4 - 32  # a record fits in PIPE_BUF: one atomic write
     chunk = 3000
-    state = {"seq": 0, "pid": getpid()}
+    state = {"seq": 0, "pid": getpid(), "walking": False}
     busy = set()  # threads inside the hook (the hook's own events are not recorded)
     student_codes = set()  # ids of code objects that student code compiled or built
     keep = []  # ... kept alive, so that their ids stay theirs
     seen_modules = {}  # module name -> ids of its namespace's values (test cells only)
+    class_origins = {}  # id of a class -> (the class, origin(class)), for one walk
     watched = frozenset_({
         "compile", "exec", "open", "sys.settrace", "sys.setprofile", "gc.get_objects",
         "gc.get_referrers", "gc.get_referents", "sys._getframe", "sys._current_frames",
@@ -208,17 +217,15 @@ def _install(record_fd, config):  # noqa: C901 - one closure on purpose
             frame = frame.f_back
         return None
 
-    def student_caller(frame):
-        """The student frame that called into a library, unless a module is being
-        imported meanwhile (libraries do many things while they import)."""
-        while frame is not None:
-            co = frame.f_code
-            if str_startswith(co.co_filename, "<frozen importlib"):
-                return None
-            if student_code(co):
-                return frame
+    def ctypes_caller(frame):
+        """Who called ctypes: the first frame outside ctypes' own modules (and the
+        front ends that hand ctypes' powers to their caller). A library that loads its
+        own shared library while a student's call runs it (torch.export does, lazily) is
+        the library's doing; the student's own call to ctypes is the student's."""
+        while frame is not None and str_endswith(str_rpartition(frame.f_code.co_filename,
+                                                                "/")[0], ctypes_dirs):
             frame = frame.f_back
-        return None
+        return frame
 
     def remember(co):
         stack = [co]
@@ -242,13 +249,20 @@ def _install(record_fd, config):  # noqa: C901 - one closure on purpose
                 co = obj.__code__
                 return co.co_filename if student_code(co) else ""
             elif t is type or issubclass_(t, type):
-                mod = type_module(obj)
-                if mod == "__main__":
-                    return "a class of the notebook"
-                for v in proxy_values(class_dict(obj)):
-                    if type_(v) is function_type and student_code(v.__code__):
-                        return v.__code__.co_filename
-                return ""
+                known = dict_get(class_origins, id_(obj))  # (only while a walk runs)
+                if known is not None and known[0] is obj:
+                    return known[1]
+                where = ""
+                if type_module(obj) == "__main__":
+                    where = "a class of the notebook"
+                else:
+                    for v in proxy_values(class_dict(obj)):
+                        if type_(v) is function_type and student_code(v.__code__):
+                            where = v.__code__.co_filename
+                            break
+                if state["walking"]:  # the classes a module re-exports, read once
+                    class_origins[id_(obj)] = (obj, where)
+                return where
             elif t is partial_type:
                 obj = obj.func
             else:
@@ -346,6 +360,14 @@ def _install(record_fd, config):  # noqa: C901 - one closure on purpose
     def patched_modules(with_classes):
         """Library modules (and their classes, ``with_classes``) whose namespace now holds
         student code. A module's namespace is read again only when it changed."""
+        state["walking"] = True
+        try:
+            return walk_modules(with_classes)
+        finally:
+            state["walking"] = False
+            class_origins.clear()
+
+    def walk_modules(with_classes):
         found = []
         for name, module in list_(dict_items(modules)):
             if type_(name) is not str or type_(module) is not module_type:
@@ -452,7 +474,7 @@ def _install(record_fd, config):  # noqa: C901 - one closure on purpose
             under = first_student_frame(frame)
             under = under.f_code.co_filename if under is not None else ""
             marks = ()
-            if cell:
+            if cell and str_rpartition(filename, "/")[2] in checked:
                 marks = shell_marks(frame)
             emit("exec", filename, co.co_filename, by_student, digest(code), asserts(code),
                  code.co_flags, under, marks)
@@ -475,16 +497,27 @@ def _install(record_fd, config):  # noqa: C901 - one closure on purpose
                 emit("event", event, co.co_filename, (type_name(type_(args[0])) + "." + args[1])
                      if type_(args[1]) is str else "")
             return
+        name = None
         if event == "sys._getframe" or event == "sys._current_frames":
             if not by_student and str_endswith(co.co_filename, proxies):
                 caller = frame.f_back  # inspect.currentframe() and the like, for a student
                 by_student = caller is not None and student_code(caller.f_code)
         elif str_startswith(event, "ctypes.") and not by_student:
-            by_student = student_caller(frame) is not None
+            caller = ctypes_caller(frame)
+            by_student = caller is not None and student_code(caller.f_code)
+            name = args[0] if event == "ctypes.dlopen" else None
+            if type_(name) is bytes:
+                name = bytes_decode(name, "utf-8", "replace")
+            if type_(name) is str and "/" in name and not str_startswith(name, system_libs):
+                # a library loaded from a folder the kernel can write to runs its own
+                # native code, whoever asked for it
+                by_student = True
         if by_student or event == "sys.addaudithook":
             detail = ""
             if event == "pickle.find_class" and type_(args[0]) is str and type_(args[1]) is str:
                 detail = (args[0] + "." + args[1])[:200]
+            elif event == "ctypes.dlopen" and type_(name) is str:
+                detail = name[:200]
             emit("event", event, co.co_filename, detail)
 
     sys.addaudithook(hook)

@@ -60,6 +60,13 @@ class CgroupLimits:
                 self.paths["cpu"].mkdir()
                 period = int((self.paths["cpu"] / "cpu.cfs_period_us").read_text())
                 (self.paths["cpu"] / "cpu.cfs_quota_us").write_text(str(int(period * limits.cpus)))
+            acct = self._own("cpuacct")
+            if acct is not None and acct.is_dir() and "cpuacct.usage" not in {
+                    p.name for p in self.paths.get("cpu", Path("/-")).glob("cpuacct.usage")}:
+                # the CPU time the kernel used (cpu_seconds), where cpuacct is a
+                # hierarchy of its own
+                self.paths["cpuacct"] = acct / name
+                self.paths["cpuacct"].mkdir()
             return
         unified = self._own("")
         if unified is not None and (unified / "cgroup.controllers").exists():
@@ -93,6 +100,21 @@ class CgroupLimits:
                     if field == "oom_kill":
                         return int(value)
         return 0
+
+    def cpu_seconds(self) -> float | None:
+        """CPU seconds used by the kernel and every process it started (None where no
+        cgroup counts them)."""
+        group = self.paths.get("unified")
+        if group is not None and (group / "cpu.stat").exists():
+            for line in (group / "cpu.stat").read_text().splitlines():
+                field, _, value = line.partition(" ")
+                if field == "usage_usec":
+                    return int(value) / 1e6
+        for key in ("cpuacct", "cpu"):
+            path = self.paths.get(key)
+            if path is not None and (path / "cpuacct.usage").exists():
+                return int((path / "cpuacct.usage").read_text()) / 1e9
+        return None
 
     def pids_refused(self) -> int:
         path = self.paths.get("unified") or self.paths.get("pids")

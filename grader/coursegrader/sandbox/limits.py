@@ -30,6 +30,7 @@ class KernelReport:
     exit_status: int | None
     log: str
     limits: Limits
+    cpu_seconds: float | None = None  # the kernel's CPU time, where a cgroup counted it
 
 
 _LIMIT_PATTERNS = (

@@ -79,10 +79,9 @@ class SandboxedKernelManager(AsyncKernelManager):
     cpus = Float(1.0, config=True,
                  help="CPU cores a kernel may use at most (with cgroups; 0: no limit).")
     use_cgroups = Bool(True, config=True, help="Use cgroups where this process may.")
-    # Off by default for now: on lessons 03 and 05 it withholds the grade of honest work
-    # (torch loading a library through ctypes from an exercise's call counts as the
-    # student's), and it costs about a third more grading time (docs/grading.md).
-    record_kernel = Bool(False, config=True,
+    # On by default: without it, code built at run time can change what a test runs
+    # (tests/security/test_hostile.py's control run shows which attacks then succeed).
+    record_kernel = Bool(True, config=True,
                          help="Keep the audit hook's record of what the kernel ran "
                               "(sandbox/audit.py) and check every test cell against it.")
     run_label = Unicode("", config=True,
@@ -99,6 +98,7 @@ class SandboxedKernelManager(AsyncKernelManager):
         self.report: KernelReport | None = None
         self._channel = None
         self.record_cells: list[str] = []  # the file names of the test cells' code
+        self.record_canaries: list[str] = []  # ... and of the canaries'
 
     @property
     def limits(self) -> Limits:
@@ -124,7 +124,8 @@ class SandboxedKernelManager(AsyncKernelManager):
 
                 self._channel = RecordChannel({
                     "trusted": bwrap.trusted_paths(self.extra_read_only),
-                    "tests": self.record_cells, "cell_prefix": bwrap.CELL_PREFIX})
+                    "tests": self.record_cells, "canaries": self.record_canaries,
+                    "cell_prefix": bwrap.CELL_PREFIX})
                 kw["pass_fds"] = self._channel.child_fds()
             cmd = self.sandbox_command(kernel_cmd, limits)
             with open(self._log, "wb") as log:  # Popen has its own copy of the descriptor
@@ -272,8 +273,10 @@ class SandboxedKernelManager(AsyncKernelManager):
                     pass
             if self._cgroup is not None and self._cgroup.active:
                 self._cgroup.kill_all()  # nothing outlives the submission
+            cpu = self._cgroup.cpu_seconds() if self._cgroup is not None else None
             self.report = KernelReport(
-                self.limit_reason(), self.exit_status, self.kernel_log()[-4000:], self.limits)
+                self.limit_reason(), self.exit_status, self.kernel_log()[-4000:], self.limits,
+                cpu)
             if self._cgroup is not None:
                 self._cgroup.remove()
             if self._channel is not None:

@@ -91,12 +91,12 @@ STUDENT = textwrap.dedent('''\
     ''')
 
 
-def launch(tmp_path: Path, code: str):
+def launch(tmp_path: Path, code: str, trusted=(), tests=()):
     (tmp_path / "student_code.py").write_text(code)
     channel = RecordChannel({
         "trusted": sorted({sys.prefix, sys.base_prefix, os.path.realpath(sys.base_prefix),
-                           str(AUDIT_FILE.parent)}),
-        "tests": [], "cell_prefix": PREFIX})
+                           str(AUDIT_FILE.parent), *trusted}),
+        "tests": list(tests), "cell_prefix": PREFIX})
     record_fd, config_fd = channel.child_fds()
     proc = subprocess.Popen(
         [sys.executable, str(AUDIT_FILE), str(record_fd), str(config_fd), "-m",
@@ -146,6 +146,53 @@ def test_a_library_importing_is_not_recorded_as_the_student(tmp_path):
     assert not [r for r in parsed.records if r.kind == "compile" and r.fields[5]]
 
 
+def test_ctypes_is_the_students_only_when_the_student_calls_it(tmp_path):
+    """A library loading its own shared library while the student's call runs it (torch
+    does, lazily) is not the student's; the student's own ctypes call is, and so is any
+    library loaded from a folder the kernel can write to, whoever loads it."""
+    library = tmp_path / "site"  # a read-only folder of code, in the sandbox
+    library.mkdir()
+    (library / "libloader.py").write_text(
+        "import ctypes\ndef load(name):\n    return ctypes.CDLL(name)\n")
+    writable = tmp_path / "mine.so"
+    writable.write_bytes(Path(system_libc()).read_bytes())
+    code = (f"import ctypes, sys\nsys.path.insert(0, {str(library)!r})\n"
+            "import libloader\n"
+            "libloader.load('libc.so.6')\n"            # the library's own load
+            "ctypes.CDLL('libc.so.6')\n"               # the student's own
+            f"libloader.load({str(writable)!r})\n")    # from a writable folder
+    parsed, out, channel = launch(tmp_path, code, trusted=[str(library)])
+    dlopens = [r.fields[1:] for r in parsed.records
+               if r.kind == "event" and r.fields[0] == "ctypes.dlopen"]
+    # the student's own load and the writable folder's, not the library's own load of libc
+    assert [name for _, name in dlopens] == ["libc.so.6", str(writable)], dlopens
+    verdict = judge(channel.close(), channel.key, {}, [])
+    assert "uses ctypes (ctypes.dlopen" in " ".join(verdict.review), verdict.review
+
+
+def system_libc() -> str:
+    import ctypes.util
+
+    for folder in ("/lib/x86_64-linux-gnu", "/usr/lib/x86_64-linux-gnu", "/lib64", "/usr/lib64"):
+        path = Path(folder) / "libc.so.6"
+        if path.exists():
+            return str(path)
+    return ctypes.util.find_library("c")
+
+
+def test_the_shell_is_read_only_around_the_checked_cells(tmp_path):
+    """Reading the shell's state costs time at every statement: the hook does it for the
+    cells the record is checked against (tests, canaries), and for no other cell."""
+    code = (f"exec(compile('x = 1', {PREFIX + 'test.py'!r}, 'exec'))\n"
+            f"exec(compile('y = 2', {PREFIX + 'other.py'!r}, 'exec'))\n")
+    parsed, _, _ = launch(tmp_path, code, tests=["test.py"])
+    marks = {r.fields[0].rsplit("/", 1)[1]: r.fields[7] for r in parsed.records
+             if r.kind == "exec" and r.fields[0].startswith(PREFIX)}
+    # (run outside IPython, the shell read finds no run_code: that is its mark here)
+    assert marks == {"test.py": ("the cell did not run through IPython's run_code",),
+                     "other.py": ()}, marks
+
+
 def test_code_measures_ignore_file_names_and_lines():
     digest, asserts = code_measures()
     one = compile("assert x == 1, 'x'\ndef f(y):\n    assert y\n", "/a.py", "exec")
@@ -181,6 +228,22 @@ def test_a_test_cell_rewritten_or_dropped_is_named():
     for words, records in cases.items():
         why, _ = check_cell(records_of(records), TEST, PREFIX)
         assert words in "; ".join(why), (words, why)
+
+
+def test_another_cell_parsed_for_a_traceback_is_no_code_run():
+    """IPython's traceback parses the cells of the frames it shows (through stack_data):
+    that is no code run. Another cell compiled by student code while the test runs is."""
+    other = PREFIX + expected_cell("def forward(x):\n    return x\n").file
+    parsed_by = {"/env/lib/python3.11/site-packages/stack_data/core.py": False,
+                 str(Path(PREFIX) / "student.py"): True}
+    for actor, by_student in parsed_by.items():
+        records = as_ipython_runs(TEST)
+        records.insert(2, ("compile", "0" * 64, 3, b"def", other, actor, by_student))
+        why, _ = check_cell(records_of(records), TEST, PREFIX)
+        if by_student:
+            assert "other cell code ran while it ran" in why, why
+        else:
+            assert why == [], why
 
 
 def test_a_failed_test_cell_stops_where_it_failed():

@@ -26,6 +26,9 @@ class NoteLimits(NbGraderPreprocessor):
         if notes:
             st["limit"] = "Stopped by the grader: " + "; ".join(notes)
             st["notes"][:0] = notes
+        if report is not None and report.cpu_seconds is not None:
+            timings = st["timings"]
+            timings["kernel_cpu"] = timings.get("kernel_cpu", 0.0) + report.cpu_seconds
         if report is not None and st["error"] is not None and not st["done"]:
             st["kernel_log"] = report.log
         return nb, resources

@@ -53,6 +53,7 @@ class TrackedExecute(Execute):
             from coursegrader.integrity.kernel_record import cell_file
 
             self.last_km.record_cells = [cell_file(s) for s in self._test_sources]
+            self.last_km.record_canaries = [cell_file(s) for s in self._canary_sources]
         return self.last_km
 
     def _kernel_ready(self, notebook=None, **kwargs) -> None:
@@ -94,6 +95,8 @@ class TrackedExecute(Execute):
         self.last_km = None
         with grading_env():
             self._test_sources = [c.source for c in nb.cells if cells.is_test(c)]
+            self._canary_sources = [c.source for c in nb.cells if c.cell_type == "code"
+                                    and CANARY_KEY in c.get("metadata", {})]
             for attempt in (1, 2):
                 st["error"] = None
                 st["windows"] = {}
