@@ -198,6 +198,7 @@ def pretrain(budget, device=None, seed: int = 0, verbose: bool = True, epochs=No
         "widths": list(budget.widths),
         "test_acc": acc,
     }
+    cache = _cache_file(budget)  # again: a first download may have made the data folder
     if cache is not None:
         torch.save(checkpoint, cache)
     if verbose:
