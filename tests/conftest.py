@@ -82,7 +82,16 @@ def grade_alone(lesson: str) -> set[str]:
 MAX_PER_SUBMISSION = 6
 
 
-def pack(specs: dict[str, dict], alone: set[str] = frozenset()) -> dict[str, list[str]]:
+def pack_limit(lesson: str) -> int:
+    """How many answers one graded submission of ``lesson`` may hold: ``PACK_LIMIT`` in
+    tests/submissions/<lesson>.py (a lesson whose answers cannot reach each other's cells),
+    else MAX_PER_SUBMISSION."""
+    module = _submissions_module(lesson)
+    return getattr(module, "PACK_LIMIT", MAX_PER_SUBMISSION)
+
+
+def pack(specs: dict[str, dict], alone: set[str] = frozenset(),
+         limit: int = MAX_PER_SUBMISSION) -> dict[str, list[str]]:
     """Put several answers in one graded submission, so that a lesson needs few kernels:
     answers go together when they replace different cells and (wrong ones) lose different
     test cells, so that each one's expectation is still checked on its own cells.
@@ -93,7 +102,7 @@ def pack(specs: dict[str, dict], alone: set[str] = frozenset()) -> dict[str, lis
         home = None
         if name not in alone:
             home = next((g for g in groups if g[0][0] not in alone
-                         and len(g[0]) < MAX_PER_SUBMISSION
+                         and len(g[0]) < limit
                          and not (g[1] & replaced) and not (g[2] & loses)), None)
         if home is None:
             groups.append(([name], replaced, loses))
@@ -172,9 +181,9 @@ def grading_round(tmp_path_factory) -> Round:
                 submitted, lesson, "blank", lesson_notebook(lesson, NOTEBOOKS_DIR)
             )
             variants[lesson], correct[lesson] = load_variants(lesson), load_correct(lesson)
-            alone = grade_alone(lesson)
-            groups = {**{f"wrong-{k}": v for k, v in pack(variants[lesson], alone).items()},
-                      **{f"correct-{k}": v for k, v in pack(correct[lesson], alone).items()}}
+            alone, limit = grade_alone(lesson), pack_limit(lesson)
+            groups = {**{f"wrong-{k}": v for k, v in pack(variants[lesson], alone, limit).items()},
+                      **{f"correct-{k}": v for k, v in pack(correct[lesson], alone, limit).items()}}
             for student, names in groups.items():
                 specs = variants[lesson] if student.startswith("wrong-") else correct[lesson]
                 spec = merged(specs, names)

@@ -39,8 +39,9 @@ def test_notebooks_carry_the_generated_cells_and_metadata(lesson):
         first_code = next(c for c in nb.cells if c.cell_type == "code")
         assert first_code.id == hosted.SETUP_ID and first_code.source == hosted.setup_source(lesson)
         assert nb.cells[-1].id == hosted.PROGRESS_ID
-        assert (nb.metadata.get("accelerator") == "GPU") == (lesson == "07-cifar10-cnn")
-        assert (nb.metadata.get("kaggle", {}).get("isGpuEnabled") is True) == (lesson == "07-cifar10-cnn")
+        wants_gpu = lesson in ("07-cifar10-cnn", "08-reusing-a-trained-network")
+        assert (nb.metadata.get("accelerator") == "GPU") == wants_gpu
+        assert (nb.metadata.get("kaggle", {}).get("isGpuEnabled") is True) == wants_gpu
 
 
 def test_gpu_lesson_asks_colab_for_a_gpu():

@@ -43,7 +43,7 @@ BRANCH = "main"
 PACKAGE_SOURCE = f"git+{REPOSITORY}@v{{version}}#subdirectory=src"
 PACKAGE_ENV = "TORCHCOURSE_PIP"
 # Lessons that train on a GPU: their notebooks ask the hosted runtime for one.
-GPU_LESSONS = ("07-cifar10-cnn",)
+GPU_LESSONS = ("07-cifar10-cnn", "08-reusing-a-trained-network")
 
 LINKS_ID, SETUP_ID, PROGRESS_ID = "course-links", "course-setup", "course-progress"
 MANAGED_IDS = (LINKS_ID, SETUP_ID, PROGRESS_ID)
