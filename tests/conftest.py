@@ -95,9 +95,19 @@ def pack(specs: dict[str, dict], alone: set[str] = frozenset(),
     """Put several answers in one graded submission, so that a lesson needs few kernels:
     answers go together when they replace different cells and (wrong ones) lose different
     test cells, so that each one's expectation is still checked on its own cells.
-    Returns {submission id: [names]}; deterministic (the order of ``specs``)."""
+    Returns {submission id: [names]}; deterministic (the order of ``specs``, the answers
+    that clash with the most others first)."""
     groups: list[tuple[list[str], set, set]] = []
-    for name, spec in specs.items():
+
+    def clashes(item) -> int:
+        """How many other answers replace one of its cells or lose one of its tests."""
+        replaced, loses = set(item[1]["replace"]), set(item[1].get("loses", ()))
+        return sum(1 for other, spec in specs.items() if other != item[0]
+                   and (replaced & set(spec["replace"]) or loses & set(spec.get("loses", ()))))
+
+    # First fit, the answers that clash with the most others placed first (largest first, as
+    # in graph colouring): in the order written, lessons 00-07 needed 69 submissions; so, 63.
+    for name, spec in sorted(specs.items(), key=clashes, reverse=True):
         replaced, loses = set(spec["replace"]), set(spec.get("loses", ()))
         home = None
         if name not in alone:

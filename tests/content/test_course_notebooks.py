@@ -72,27 +72,62 @@ def test_solution_notebook_carries_no_run_noise(lesson):
     assert not stamped, f"{lesson}: execution timestamps in cells {stamped[:5]}"
 
 
-def _validator(invert=False):
+def _validate(path: str, invert: bool) -> dict:
+    """nbgrader's validate (the Validate button of the assignment list) on one notebook."""
     from nbgrader.validator import Validator
 
     from coursegrader.course.config import load_config
 
     validator = Validator(config=load_config())
     validator.invert = invert
-    return validator
+    return validator.validate(path)
+
+
+VALIDATE_TESTS = {"test_validate_passes_the_solution": False,
+                  "test_validate_invert_fails_every_test_of_the_blank_notebook": True}
+
+
+@pytest.fixture(scope="module")
+def validations(request):
+    """Every validation the selected tests below ask for, started at once on a pool of
+    worker processes (one per core). One validation runs one kernel at a time and leaves a
+    second core idle: two at a time halve this part of `make test` on a two-core machine.
+    The same Validator runs on the same notebook as one at a time would; each test reads its
+    own result (a worker's exception is raised there)."""
+    import multiprocessing
+    import os
+    from concurrent.futures import ProcessPoolExecutor
+
+    wanted = [(item.originalname, item.callspec.params["lesson"])
+              for item in request.session.items
+              if getattr(item, "originalname", None) in VALIDATE_TESTS]
+    # later lessons train for longer: started first, they do not finish last alone
+    wanted.sort(key=lambda key: key[1], reverse=True)
+    # fork, as the grading pipeline's workers: nbgrader is imported once (utils.chdir in
+    # validate changes the working folder of its process only)
+    pool = ProcessPoolExecutor(max_workers=max(1, min(len(wanted), os.cpu_count() or 1)),
+                               mp_context=multiprocessing.get_context("fork"))
+    futures = {}
+    for test, lesson in wanted:
+        invert = VALIDATE_TESTS[test]
+        path = lesson_notebook(lesson, NOTEBOOKS_DIR) if invert else lesson_notebook(lesson)
+        futures[(test, lesson)] = pool.submit(_validate, str(path), invert)
+    yield futures
+    pool.shutdown(wait=True, cancel_futures=True)
 
 
 @pytest.mark.slow
 @pytest.mark.parametrize("lesson", LESSONS)
-def test_validate_passes_the_solution(lesson):
-    results = _validator().validate(str(lesson_notebook(lesson)))
+def test_validate_passes_the_solution(lesson, validations):
+    results = validations[("test_validate_passes_the_solution", lesson)].result()
     assert results == {}, f"nbgrader validate fails on the solution of {lesson}: {results}"
 
 
 @pytest.mark.slow
 @pytest.mark.parametrize("lesson", LESSONS)
-def test_validate_invert_fails_every_test_of_the_blank_notebook(lesson):
-    results = _validator(invert=True).validate(str(lesson_notebook(lesson, NOTEBOOKS_DIR)))
+def test_validate_invert_fails_every_test_of_the_blank_notebook(lesson, validations):
+    results = validations[("test_validate_invert_fails_every_test_of_the_blank_notebook",
+                           lesson)].result()
     assert "type_changed" not in results and "changed" not in results, results
     passed = [cell["source"].splitlines()[0] for cell in results.get("passed", [])]
     assert not passed, f"tests of {lesson} that pass on the blank notebook: {passed}"

@@ -141,10 +141,15 @@ class HostileRound:
                 / f"{HOSTILE_LESSON}.ipynb")
 
 
+HONEST = ("perfect", "blank", "wrong-n")
+
+
 def grade_hostile(root: Path, sandbox: bool, only: set[str] | None = None,
-                  kernel_only: bool = False, record: bool = True) -> HostileRound:
+                  kernel_only: bool = False, record: bool = True,
+                  honest: tuple[str, ...] = HONEST) -> HostileRound:
     """Grade the corpora in one run: ``only`` keeps those attacks on the machine alone;
-    ``kernel_only`` grades the in-kernel attacks alone; ``record``: the kernel's record."""
+    ``kernel_only`` grades the in-kernel attacks alone; ``record``: the kernel's record;
+    ``honest``: which of the honest submissions (HONEST) are graded beside them."""
     from hostile import attacks as attack_corpus
     from hostile import kernel_attacks
     from hostile.corpus import build
@@ -180,12 +185,16 @@ def grade_hostile(root: Path, sandbox: bool, only: set[str] | None = None,
 
                 shutil.rmtree(submitted / name)
                 del attacks[name]
-        place_submission(submitted, lesson, "perfect", lesson_notebook(lesson))
-        place_submission(submitted, lesson, "blank", lesson_notebook(lesson, NOTEBOOKS_DIR))
-        spec = load_variants(lesson)["running-mean-ignores-n"]
-        place_submission(submitted, lesson, "wrong-n",
-                         make_variant(lesson, spec["replace"], root / "wrong-n.ipynb"))
-        students = ["perfect", "blank", "wrong-n", *cases, *attacks]
+        if "perfect" in honest:
+            place_submission(submitted, lesson, "perfect", lesson_notebook(lesson))
+        if "blank" in honest:
+            place_submission(submitted, lesson, "blank",
+                             lesson_notebook(lesson, NOTEBOOKS_DIR))
+        if "wrong-n" in honest:
+            spec = load_variants(lesson)["running-mean-ignores-n"]
+            place_submission(submitted, lesson, "wrong-n",
+                             make_variant(lesson, spec["replace"], root / "wrong-n.ipynb"))
+        students = [*honest, *cases, *attacks]
         course_before = {f: digest(COURSE_ROOT / f) for f in COURSE_FOLDERS}
         submitted_before = {s: digest(submitted / s) for s in students}
         limits = {**LIMITS, "record_kernel": record}
@@ -374,8 +383,9 @@ def test_without_the_record_the_attacks_in_the_kernel_succeed(tmp_path_factory):
     """The control: the same in-kernel attacks, graded in the sandbox with the kernel's
     record switched off, score more than their honest work deserves and are not flagged.
     The record is what stops them."""
+    # perfect alone beside the attacks: the honest work they are measured against
     run = grade_hostile(tmp_path_factory.mktemp("record-off"), sandbox=True,
-                        kernel_only=True, record=False)
+                        kernel_only=True, record=False, honest=("perfect",))
     try:
         total = sum(graded_cells(HOSTILE_LESSON).values())
         assert run.results["perfect"].score == total
@@ -405,7 +415,9 @@ def test_without_the_sandbox_the_attacks_succeed(tmp_path_factory):
     try:
         run = grade_hostile(tmp_path_factory.mktemp("control"), sandbox=False, only={
             "steal-solutions", "read-hidden-tests", "read-secrets", "write-gradebook",
-            "tamper-others", "write-course", "network", "process-left-behind"})
+            "tamper-others", "write-course", "network", "process-left-behind"},
+            # perfect: what tamper-others overwrites; blank: the zero the thief is above
+            honest=("perfect", "blank"))
         total = sum(graded_cells(HOSTILE_LESSON).values())
         got = {name: evidence(run.autograded(name)) for name in run.attacks}
         # the process left behind prints nothing: it shows by being there (below)

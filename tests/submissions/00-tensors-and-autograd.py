@@ -176,3 +176,7 @@ CORRECT = {
         },
     },
 }
+
+# Graded as a submission of its own: its train_linear calls the submission's sgd_step, so
+# beside a wrong sgd_step (sgd-step-rebinds) it loses capstone-fit-test too.
+GRADE_ALONE = ["train-records-tensors"]
