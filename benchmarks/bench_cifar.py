@@ -142,7 +142,7 @@ def main(argv=None) -> int:
             pct_start=0.25, anneal_strategy="linear")
         generator = torch.Generator(device=device).manual_seed(args.seed)
         sync()
-        start = time.perf_counter()
+        start, cpu_start = time.perf_counter(), time.process_time()
         for epoch in range(epochs):
             model.train()
             X_aug = data.random_crop_flip(X_train, generator=generator).contiguous(memory_format=fmt)
@@ -160,9 +160,11 @@ def main(argv=None) -> int:
                 scheduler.step()
                 total += loss.detach()
             if not on_gpu:
+                # CPU seconds too: on a shared machine they show what the epoch cost this
+                # process, whatever else ran
                 print(f"  {type(model).__name__} epoch {epoch + 1}/{epochs}: mean train loss "
-                      f"{total.item() / steps_per_epoch:.3f} ({time.perf_counter() - start:.1f} s)",
-                      flush=True)
+                      f"{total.item() / steps_per_epoch:.3f} ({time.perf_counter() - start:.1f} s, "
+                      f"{time.process_time() - cpu_start:.1f} s of CPU)", flush=True)
         sync()
         seconds = time.perf_counter() - start
         model.eval()
