@@ -33,7 +33,7 @@ help:
 	@echo "make dist            build the course package alone (dist/torchcourse-*.whl), as"
 	@echo "                     Colab, Kaggle or any Jupyter install it (docs/hosted.md)"
 	@echo "make setup           only create/update the virtual environment $(VENV)"
-	@echo "make bench-cifar     train lesson 07's CNN headless and report time and accuracy"
+	@echo "make bench-cifar     train lesson 07's two networks headless; time and accuracy side by side"
 	@echo "                     (BENCH_ARGS='--data DIR' to use a local CIFAR-10 copy)"
 	@echo ""
 	@echo "Grading a class (LESSON=NN-slug; COURSE_GRADING_DIR / COURSE_DB_URL move the data):"

@@ -34,12 +34,15 @@ class Budget:
     data: str  # "cifar10" (the real data) or "fixture" (the small generated set)
     train_size: int | None  # images of the training split used (None: all)
     test_size: int | None  # images of the test split used (None: all)
-    widths: tuple[int, int, int]  # channels of the CNN's three blocks
-    epochs: int
+    widths: tuple[int, int, int]  # channels of the plain CNN's three blocks (the baseline)
+    epochs: int  # epochs of the plain CNN
+    res_widths: tuple[int, int, int]  # channels of the residual network's stem and blocks
+    res_epochs: int  # epochs of the residual network
     batch_size: int
     lr: float  # peak learning rate of the one-cycle schedule (SGD, Nesterov momentum)
     weight_decay: float
     label_smoothing: float
+    max_norm: float  # gradient clipping: the largest total gradient norm a step may use
     min_accuracy: float  # test accuracy a correct solution reaches in this budget
     checkpoint: str  # file name of the best model
     threads: int | None  # CPU threads for torch (None: torch's default)
@@ -62,8 +65,9 @@ class Budget:
     def describe(self) -> str:
         size = "all" if self.train_size is None else f"{self.train_size}"
         return (
-            f"budget {self.name!r}: {self.data}, {size} training images, {self.epochs} epochs, "
-            f"batch {self.batch_size}, widths {self.widths} -- {self.note}"
+            f"budget {self.name!r}: {self.data}, {size} training images, "
+            f"batch {self.batch_size}; plain CNN: widths {self.widths}, {self.epochs} epochs; "
+            f"residual network: widths {self.res_widths}, {self.res_epochs} epochs -- {self.note}"
         )
 
 
@@ -75,14 +79,17 @@ BUDGETS = {
         test_size=None,
         widths=(64, 256, 256),
         epochs=18,
+        res_widths=(128, 256, 512),
+        res_epochs=30,
         batch_size=512,
         lr=0.2,
         weight_decay=5e-4,
         label_smoothing=0.2,
+        max_norm=2.0,
         min_accuracy=0.85,
         checkpoint="cifar10_cnn.pt",
         threads=None,
-        note="the full data set; about a minute on one modern GPU",
+        note="the full data set; a minute or two on one modern GPU",
     ),
     "cpu": Budget(
         name="cpu",
@@ -91,14 +98,17 @@ BUDGETS = {
         test_size=None,
         widths=(16, 32, 64),
         epochs=4,
+        res_widths=(32, 64, 128),
+        res_epochs=5,
         batch_size=128,
         lr=0.1,
         weight_decay=5e-4,
         label_smoothing=0.1,
+        max_norm=2.0,
         min_accuracy=0.5,
         checkpoint="cifar10_cnn.pt",
         threads=None,
-        note="half of the data and a small network; a few minutes on two CPU cores",
+        note="half of the data and small networks; a few minutes on two CPU cores",
     ),
     "ci": Budget(
         name="ci",
@@ -107,10 +117,13 @@ BUDGETS = {
         test_size=None,
         widths=(8, 16, 32),
         epochs=6,
+        res_widths=(8, 16, 32),
+        res_epochs=6,
         batch_size=64,
         lr=0.05,
         weight_decay=5e-4,
         label_smoothing=0.0,
+        max_norm=2.0,
         min_accuracy=0.6,
         checkpoint="cifar10_cnn_ci.pt",
         threads=1,

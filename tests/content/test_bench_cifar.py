@@ -26,6 +26,21 @@ def test_benchmark_uses_the_lessons_network(bench):
     assert CifarCNN()(torch.randn(2, 3, 32, 32)).shape == (2, 10)
 
 
+def test_benchmark_uses_the_lessons_residual_network_and_optimizer(bench):
+    code = bench.load_lesson_code()
+    res = code["CifarResNet"](widths=(16, 32, 64))
+    assert sum(p.numel() for p in res.parameters()) == 78042
+    assert sum(isinstance(m, code["ResidualBlock"]) for m in res.modules()) == 3
+    groups = code["make_optimizer"](res, 0.1, 5e-4).param_groups
+    assert sorted(g["weight_decay"] for g in groups) == [0.0, 5e-4]
+
+
+def _accuracies(out: str) -> dict[str, float]:
+    """network name -> test accuracy, from the benchmark's table."""
+    return {name: float(line.split()[-1]) for line in out.splitlines()
+            for name in ("plain CNN", "residual network") if line.startswith(name)}
+
+
 def test_lesson_checkpoint_loads_with_weights_only(bench, tmp_path):
     CifarCNN = bench.load_lesson_model()
     model = CifarCNN(widths=(8, 16, 32)).to(memory_format=torch.channels_last)
@@ -47,8 +62,9 @@ def test_benchmark_runs_headless_and_reports(bench, capsys):
     finally:
         torch.set_num_threads(threads)
     out = capsys.readouterr().out
-    for field in ("device:", "data set:", "epochs:", "training seconds:", "test accuracy:"):
+    for field in ("device:", "data set:", "budget:", "training seconds", "test accuracy"):
         assert field in out
+    assert set(_accuracies(out)) == {"plain CNN", "residual network"}, out
 
 
 def test_gpu_recipe_code_path_runs_and_learns_on_the_cpu(bench, capsys):
@@ -56,12 +72,13 @@ def test_gpu_recipe_code_path_runs_and_learns_on_the_cpu(bench, capsys):
     same code path on the CPU, where autocast supports bfloat16 too."""
     threads = torch.get_num_threads()
     try:
-        assert bench.main(["--budget", "ci", "--epochs", "3", "--fast-path", "on"]) == 0
+        assert bench.main(["--budget", "ci", "--epochs", "3", "--fast-path", "on",
+                           "--network", "resnet"]) == 0
     finally:
         torch.set_num_threads(threads)
     out = capsys.readouterr().out
     assert "channels_last, bfloat16 autocast" in out
-    accuracy = float(out.split("test accuracy:")[1].split()[0])
+    accuracy = _accuracies(out)["residual network"]
     assert accuracy > 0.3, f"the GPU recipe's code path does not learn: {accuracy:.3f} (chance: 0.1)"
 
 

@@ -67,13 +67,17 @@ class CifarCNN(nn.Module):
     # Returns the loss tensor: training works, but every step's graph is kept alive.
     "train-step-returns-tensor": {
         "replace": {
-            "ex3-train-step": """def train_step(model, X, y, loss_fn, optimizer, use_amp=False):
+            "ex3-train-step": """def train_step(model, X, y, loss_fn, optimizer, scheduler, scaler, amp_dtype=None, max_norm=2.0):
     model.train()
-    with torch.autocast(X.device.type, dtype=torch.bfloat16, enabled=use_amp):
+    with torch.autocast(X.device.type, dtype=amp_dtype, enabled=amp_dtype is not None):
         loss = loss_fn(model(X), y)
     optimizer.zero_grad()
-    loss.backward()
-    optimizer.step()
+    scaler.scale(loss).backward()
+    scaler.unscale_(optimizer)
+    nn.utils.clip_grad_norm_(model.parameters(), max_norm)
+    scaler.step(optimizer)
+    scaler.update()
+    scheduler.step()
     return loss
 """,
         },
@@ -162,27 +166,35 @@ class CifarCNN(nn.Module):
     # Autocast around the whole step: backward and the optimizer step run inside it.
     "train-step-autocast-whole-step": {
         "replace": {
-            "ex3-train-step": """def train_step(model, X, y, loss_fn, optimizer, use_amp=False):
-    with torch.autocast(X.device.type, dtype=torch.bfloat16, enabled=use_amp):
+            "ex3-train-step": """def train_step(model, X, y, loss_fn, optimizer, scheduler, scaler, amp_dtype=None, max_norm=2.0):
+    with torch.autocast(X.device.type, dtype=amp_dtype, enabled=amp_dtype is not None):
         model.train()
         loss = loss_fn(model(X), y)
         optimizer.zero_grad()
-        loss.backward()
-        optimizer.step()
+        scaler.scale(loss).backward()
+        scaler.unscale_(optimizer)
+        nn.utils.clip_grad_norm_(model.parameters(), max_norm)
+        scaler.step(optimizer)
+        scaler.update()
+        scheduler.step()
     return loss.item()
 """,
         },
         "loses": ["ex3-train-step-test"],
     },
-    # Accepts use_amp and ignores it.
+    # Accepts amp_dtype and ignores it.
     "train-step-ignores-amp": {
         "replace": {
-            "ex3-train-step": """def train_step(model, X, y, loss_fn, optimizer, use_amp=False):
+            "ex3-train-step": """def train_step(model, X, y, loss_fn, optimizer, scheduler, scaler, amp_dtype=None, max_norm=2.0):
     model.train()
     loss = loss_fn(model(X), y)
     optimizer.zero_grad()
-    loss.backward()
-    optimizer.step()
+    scaler.scale(loss).backward()
+    scaler.unscale_(optimizer)
+    nn.utils.clip_grad_norm_(model.parameters(), max_norm)
+    scaler.step(optimizer)
+    scaler.update()
+    scheduler.step()
     return loss.item()
 """,
         },
@@ -242,30 +254,281 @@ class CifarCNN(nn.Module):
     def forward(self, x):
         return self.head(self.blocks(x))
 """},
-        "loses": ["ex2-cnn-shape-test", "ex6-checkpoint-test"],
+        "loses": ["ex2-cnn-shape-test"],
     },
     # backward() inside the autocast block; only the optimizer step comes after it.
     "train-step-backward-in-autocast": {
         "replace": {
-            "ex3-train-step": """def train_step(model, X, y, loss_fn, optimizer, use_amp=False):
+            "ex3-train-step": """def train_step(model, X, y, loss_fn, optimizer, scheduler, scaler, amp_dtype=None, max_norm=2.0):
     model.train()
     optimizer.zero_grad()
-    with torch.autocast(X.device.type, dtype=torch.bfloat16, enabled=use_amp):
+    with torch.autocast(X.device.type, dtype=amp_dtype, enabled=amp_dtype is not None):
         loss = loss_fn(model(X), y)
-        loss.backward()
-    optimizer.step()
+        scaler.scale(loss).backward()
+    scaler.unscale_(optimizer)
+    nn.utils.clip_grad_norm_(model.parameters(), max_norm)
+    scaler.step(optimizer)
+    scaler.update()
+    scheduler.step()
     return loss.item()
 """,
         },
         "loses": ["ex3-train-step-test"],
     },
     "quiz-q1-wrong": {
-        "replace": {"quiz-answers": 'q1 = "a"\nq2 = "b"\n'},
+        "replace": {"quiz-answers": 'q1 = "a"\nq2 = "b"\nq3 = "a"\nq4 = "b"\n'},
         "loses": ["quiz-q1-test"],
     },
     "quiz-q2-wrong": {
-        "replace": {"quiz-answers": 'q1 = "c"\nq2 = "c"\n'},
+        "replace": {"quiz-answers": 'q1 = "c"\nq2 = "c"\nq3 = "a"\nq4 = "b"\n'},
         "loses": ["quiz-q2-test"],
+    },
+    # __len__ one short: the last image is never used.
+    "dataset-len-off-by-one": {
+        "replace": {"ex-dataset": """from torch.utils.data import DataLoader, Dataset
+
+
+class ImageDataset(Dataset):
+    def __init__(self, images, labels, transform=None):
+        self.images, self.labels, self.transform = images, labels, transform
+
+    def __len__(self):
+        return len(self.images) - 1
+
+    def __getitem__(self, i):
+        image = self.images[i]
+        if self.transform is not None:
+            image = self.transform(image)
+        return image, self.labels[i]
+"""},
+        "loses": ["ex-dataset-test"],
+    },
+    # The transform applied once, to all the images, in __init__: the same augmentation
+    # in every epoch.
+    "dataset-transform-in-init": {
+        "replace": {"ex-dataset": """from torch.utils.data import DataLoader, Dataset
+
+
+class ImageDataset(Dataset):
+    def __init__(self, images, labels, transform=None):
+        self.images = transform(images) if transform is not None else images
+        self.labels = labels
+
+    def __len__(self):
+        return len(self.images)
+
+    def __getitem__(self, i):
+        return self.images[i], self.labels[i]
+"""},
+        "loses": ["ex-dataset-test"],
+    },
+    # RandomCrop pads with black (the default fill) instead of reflecting the border.
+    "transform-black-padding": {
+        "replace": {"ex-transform": """from torchvision.transforms import v2
+
+
+def make_train_transform(mean, std):
+    return v2.Compose([
+        v2.RandomCrop(32, padding=4),
+        v2.RandomHorizontalFlip(),
+        v2.ToDtype(torch.float32, scale=True),
+        v2.Normalize(mean, std),
+    ])
+"""},
+        "loses": ["ex-transform-test"],
+    },
+    # ToDtype without scale=True: the values stay 0..255.
+    "transform-no-scale": {
+        "replace": {"ex-transform": """from torchvision.transforms import v2
+
+
+def make_train_transform(mean, std):
+    return v2.Compose([
+        v2.RandomCrop(32, padding=4, padding_mode="reflect"),
+        v2.RandomHorizontalFlip(),
+        v2.ToDtype(torch.float32),
+        v2.Normalize(mean, std),
+    ])
+"""},
+        "loses": ["ex-transform-test"],
+    },
+    # No shuffle: every epoch sees the images in the same order.
+    "loader-no-shuffle": {
+        "replace": {"ex-loader": """def make_loader(dataset, batch_size, device, workers=0):
+    return DataLoader(dataset, batch_size=batch_size, num_workers=workers,
+                      pin_memory=device.type == "cuda")
+"""},
+        "loses": ["ex-loader-test"],
+    },
+    # Pinned memory whatever the device.
+    "loader-always-pinned": {
+        "replace": {"ex-loader": """def make_loader(dataset, batch_size, device, workers=0):
+    return DataLoader(dataset, batch_size=batch_size, shuffle=True, num_workers=workers,
+                      pin_memory=True)
+"""},
+        "loses": ["ex-loader-test"],
+    },
+    # Only whole batches: the last, smaller one is dropped.
+    "batches-drop-last": {
+        "replace": {"ex-device-batches": """def device_batches(X, y, batch_size, generator=None):
+    order = torch.randperm(len(y), device=X.device, generator=generator)
+    for b in range(len(y) // batch_size):
+        idx = order[b * batch_size:(b + 1) * batch_size]
+        yield X[idx], y[idx]
+"""},
+        "loses": ["ex-device-batches-test"],
+    },
+    # No skip connection: a plain block with a shortcut module that is never used.
+    "resblock-no-skip": {
+        "replace": {"ex-resblock": """class ResidualBlock(nn.Module):
+    def __init__(self, c_in, c_out, stride=1):
+        super().__init__()
+        self.main = nn.Sequential(
+            nn.Conv2d(c_in, c_out, 3, stride=stride, padding=1, bias=False),
+            nn.BatchNorm2d(c_out),
+            nn.ReLU(inplace=True),
+            nn.Conv2d(c_out, c_out, 3, padding=1, bias=False),
+            nn.BatchNorm2d(c_out),
+        )
+        self.shortcut = nn.Identity()
+        if stride != 1 or c_in != c_out:
+            self.shortcut = nn.Sequential(
+                nn.Conv2d(c_in, c_out, 1, stride=stride, bias=False), nn.BatchNorm2d(c_out))
+
+    def forward(self, x):
+        return F.relu(self.main(x))
+"""},
+        "loses": ["ex-resblock-skip-test"],
+    },
+    # The ReLU before the sum: relu(main(x)) + x.
+    "resblock-relu-before-sum": {
+        "replace": {"ex-resblock": """class ResidualBlock(nn.Module):
+    def __init__(self, c_in, c_out, stride=1):
+        super().__init__()
+        self.main = nn.Sequential(
+            nn.Conv2d(c_in, c_out, 3, stride=stride, padding=1, bias=False),
+            nn.BatchNorm2d(c_out),
+            nn.ReLU(inplace=True),
+            nn.Conv2d(c_out, c_out, 3, padding=1, bias=False),
+            nn.BatchNorm2d(c_out),
+            nn.ReLU(inplace=True),
+        )
+        self.shortcut = nn.Identity()
+        if stride != 1 or c_in != c_out:
+            self.shortcut = nn.Sequential(
+                nn.Conv2d(c_in, c_out, 1, stride=stride, bias=False), nn.BatchNorm2d(c_out))
+
+    def forward(self, x):
+        return self.main(x) + self.shortcut(x)
+"""},
+        "loses": ["ex-resblock-skip-test"],
+    },
+    # A shortcut only when the channels change: a block with stride 2 and the same channels
+    # adds a 16 x 16 map to an 8 x 8 one (the lesson's network never builds one).
+    "resblock-shortcut-only-for-channels": {
+        "replace": {"ex-resblock": """class ResidualBlock(nn.Module):
+    def __init__(self, c_in, c_out, stride=1):
+        super().__init__()
+        self.main = nn.Sequential(
+            nn.Conv2d(c_in, c_out, 3, stride=stride, padding=1, bias=False),
+            nn.BatchNorm2d(c_out),
+            nn.ReLU(inplace=True),
+            nn.Conv2d(c_out, c_out, 3, padding=1, bias=False),
+            nn.BatchNorm2d(c_out),
+        )
+        self.shortcut = nn.Identity()
+        if c_in != c_out:
+            self.shortcut = nn.Sequential(
+                nn.Conv2d(c_in, c_out, 1, stride=stride, bias=False), nn.BatchNorm2d(c_out))
+
+    def forward(self, x):
+        return F.relu(self.main(x) + self.shortcut(x))
+"""},
+        "loses": ["ex-resblock-shape-test"],
+    },
+    # Clips after the optimizer's step: the step used the unclipped gradients.
+    "train-step-clip-after-step": {
+        "replace": {"ex3-train-step": """def train_step(model, X, y, loss_fn, optimizer, scheduler, scaler, amp_dtype=None, max_norm=2.0):
+    model.train()
+    with torch.autocast(X.device.type, dtype=amp_dtype, enabled=amp_dtype is not None):
+        loss = loss_fn(model(X), y)
+    optimizer.zero_grad()
+    scaler.scale(loss).backward()
+    scaler.step(optimizer)
+    scaler.update()
+    nn.utils.clip_grad_norm_(model.parameters(), max_norm)
+    scheduler.step()
+    return loss.item()
+"""},
+        "loses": ["ex3-train-step-clip-test"],
+    },
+    # Clips the scaled gradients (no unscale_ first): with float16 and a GradScaler the
+    # real gradients end up thousands of times smaller than max_norm.
+    "train-step-clip-before-unscale": {
+        "replace": {"ex3-train-step": """def train_step(model, X, y, loss_fn, optimizer, scheduler, scaler, amp_dtype=None, max_norm=2.0):
+    model.train()
+    with torch.autocast(X.device.type, dtype=amp_dtype, enabled=amp_dtype is not None):
+        loss = loss_fn(model(X), y)
+    optimizer.zero_grad()
+    scaler.scale(loss).backward()
+    nn.utils.clip_grad_norm_(model.parameters(), max_norm)
+    scaler.step(optimizer)
+    scaler.update()
+    scheduler.step()
+    return loss.item()
+"""},
+        "loses": ["ex3-train-step-clip-test"],
+    },
+    # The schedule moves before the optimizer's step. PyTorch warns about it on stderr, which
+    # nbgrader counts as a failure in every test cell that runs train_step.
+    "train-step-scheduler-first": {
+        "replace": {"ex3-train-step": """def train_step(model, X, y, loss_fn, optimizer, scheduler, scaler, amp_dtype=None, max_norm=2.0):
+    model.train()
+    with torch.autocast(X.device.type, dtype=amp_dtype, enabled=amp_dtype is not None):
+        loss = loss_fn(model(X), y)
+    optimizer.zero_grad()
+    scaler.scale(loss).backward()
+    scaler.unscale_(optimizer)
+    nn.utils.clip_grad_norm_(model.parameters(), max_norm)
+    scheduler.step()
+    scaler.step(optimizer)
+    scaler.update()
+    return loss.item()
+"""},
+        "loses": ["ex3-train-step-test", "ex3-train-step-clip-test"],
+    },
+    # The schedule left for the epoch loop, as in lesson 05: the one-cycle rate never moves
+    # from its small starting value, and the residual network learns too little.
+    "train-step-no-schedule": {
+        "replace": {"ex3-train-step": """def train_step(model, X, y, loss_fn, optimizer, scheduler, scaler, amp_dtype=None, max_norm=2.0):
+    model.train()
+    with torch.autocast(X.device.type, dtype=amp_dtype, enabled=amp_dtype is not None):
+        loss = loss_fn(model(X), y)
+    optimizer.zero_grad()
+    scaler.scale(loss).backward()
+    scaler.unscale_(optimizer)
+    nn.utils.clip_grad_norm_(model.parameters(), max_norm)
+    scaler.step(optimizer)
+    scaler.update()
+    return loss.item()
+"""},
+        "loses": ["ex3-train-step-test", "ex6-checkpoint-test"],
+    },
+    # Weight decay on every parameter, batch norm's and the biases too.
+    "optimizer-decay-everything": {
+        "replace": {"ex-optimizer": """def make_optimizer(model, lr, weight_decay):
+    return torch.optim.SGD(model.parameters(), lr=lr, momentum=0.9, nesterov=True,
+                           weight_decay=weight_decay)
+"""},
+        "loses": ["ex-optimizer-test"],
+    },
+    "quiz-q3-wrong": {
+        "replace": {"quiz-answers": 'q1 = "c"\nq2 = "b"\nq3 = "b"\nq4 = "b"\n'},
+        "loses": ["quiz-q3-test"],
+    },
+    "quiz-q4-wrong": {
+        "replace": {"quiz-answers": 'q1 = "c"\nq2 = "b"\nq3 = "a"\nq4 = "a"\n'},
+        "loses": ["quiz-q4-test"],
     },
 }
 
@@ -354,14 +617,18 @@ class CifarCNN(nn.Module):
     # zero_grad after step, ready for the next batch; set_to_none leaves .grad as None.
     "train-step-zero-grad-after-step": {
         "replace": {
-            "ex3-train-step": """def train_step(model, X, y, loss_fn, optimizer, use_amp=False):
+            "ex3-train-step": """def train_step(model, X, y, loss_fn, optimizer, scheduler, scaler, amp_dtype=None, max_norm=2.0):
     model.train()
-    with torch.autocast(device_type=X.device.type, dtype=torch.bfloat16, enabled=use_amp):
+    with torch.autocast(device_type=X.device.type, dtype=amp_dtype, enabled=amp_dtype is not None):
         logits = model(X)
         loss = loss_fn(logits, y)
-    loss.backward()
-    optimizer.step()
+    scaler.scale(loss).backward()
+    scaler.unscale_(optimizer)
+    torch.nn.utils.clip_grad_norm_(model.parameters(), max_norm=max_norm)
+    scaler.step(optimizer)
+    scaler.update()
     optimizer.zero_grad(set_to_none=True)
+    scheduler.step()
     return float(loss.detach())
 """,
         },
@@ -409,8 +676,94 @@ class CifarCNN(nn.Module):
 """,
         },
     },
+    "dataset-tuple-int": {
+        "replace": {"ex-dataset": """import torch.utils.data as tud
+from torch.utils.data import DataLoader
+
+
+class ImageDataset(tud.Dataset):
+    def __init__(self, images, labels, transform=None):
+        super().__init__()
+        self.images, self.labels = images, labels
+        self.transform = transform or (lambda image: image)
+
+    def __len__(self):
+        return self.images.shape[0]
+
+    def __getitem__(self, index):
+        return self.transform(self.images[index]), int(self.labels[index])
+"""},
+    },
+    "transform-to-image-first": {
+        "replace": {"ex-transform": """from torchvision.transforms import v2
+
+
+def make_train_transform(mean, std):
+    steps = [v2.ToImage(), v2.RandomCrop(size=(32, 32), padding=4, padding_mode="reflect"),
+             v2.RandomHorizontalFlip(p=0.5), v2.ToDtype(torch.float32, scale=True),
+             v2.Normalize(mean=list(mean), std=list(std))]
+    return v2.Compose(steps)
+"""},
+    },
+    "loader-keywords": {
+        "replace": {"ex-loader": """def make_loader(dataset, batch_size, device, workers=0):
+    on_cuda = torch.device(device).type == "cuda"
+    return DataLoader(dataset, shuffle=True, batch_size=batch_size, drop_last=False,
+                      num_workers=workers, persistent_workers=workers > 0, pin_memory=on_cuda)
+"""},
+    },
+    "batches-split": {
+        "replace": {"ex-device-batches": """def device_batches(X, y, batch_size, generator=None):
+    for idx in torch.randperm(y.shape[0], generator=generator, device=X.device).split(batch_size):
+        yield X.index_select(0, idx), y.index_select(0, idx)
+"""},
+    },
+    "resblock-attributes": {
+        "replace": {"ex-resblock": """class ResidualBlock(nn.Module):
+    def __init__(self, c_in, c_out, stride=1):
+        super().__init__()
+        self.conv1 = nn.Conv2d(c_in, c_out, kernel_size=3, stride=stride, padding=1, bias=False)
+        self.bn1 = nn.BatchNorm2d(c_out)
+        self.conv2 = nn.Conv2d(c_out, c_out, kernel_size=3, padding=1, bias=False)
+        self.bn2 = nn.BatchNorm2d(c_out)
+        self.down = None
+        if stride > 1 or c_in != c_out:
+            self.down = nn.Sequential(nn.Conv2d(c_in, c_out, kernel_size=1, stride=stride, bias=False),
+                                      nn.BatchNorm2d(c_out))
+
+    def forward(self, x):
+        out = self.bn2(self.conv2(F.relu(self.bn1(self.conv1(x)))))
+        out = out + (x if self.down is None else self.down(x))
+        return out.relu()
+"""},
+    },
+    "resnet-one-sequential": {
+        "replace": {"ex-resnet": """class CifarResNet(nn.Module):
+    def __init__(self, widths=(64, 128, 256), num_classes=10):
+        super().__init__()
+        a, b, c = widths
+        self.net = nn.Sequential(
+            nn.Conv2d(3, a, 3, padding=1, bias=False), nn.BatchNorm2d(a), nn.ReLU(), nn.MaxPool2d(2),
+            ResidualBlock(a, a), ResidualBlock(a, b, 2), ResidualBlock(b, c, 2),
+            nn.AdaptiveMaxPool2d((1, 1)), nn.Flatten(), nn.Linear(c, num_classes),
+        )
+
+    def forward(self, x):
+        return self.net(x)
+"""},
+    },
+    "optimizer-named-groups": {
+        "replace": {"ex-optimizer": """def make_optimizer(model, lr, weight_decay):
+    plain, decayed = [], []
+    for name, param in model.named_parameters():
+        (decayed if param.dim() >= 2 else plain).append(param)
+    return torch.optim.SGD([{"params": plain, "weight_decay": 0},
+                            {"params": decayed, "weight_decay": weight_decay}],
+                           lr=lr, momentum=0.9, nesterov=True)
+"""},
+    },
     "quiz-tuple": {
-        "replace": {"quiz-answers": 'q1, q2 = "c", "b"\n'},
+        "replace": {"quiz-answers": 'q1, q2, q3, q4 = "c", "b", "a", "b"\n'},
     },
 }
 
@@ -426,17 +779,30 @@ def _merge(*specs):
     return {"replace": replace}
 
 
-_KEPT_ALONE = ["stats-forget-255", "cnn-flatten-head", "train-step-returns-tensor",
-               "evaluate-averages-batches", "load-model-train-mode", "quiz-q1-wrong"]
+# Every graded notebook of this lesson trains two networks, so the wrong answers are packed
+# by hand into as few submissions as the cells allow: train_step has eight wrong answers,
+# so eight submissions. Each groups answers to different exercises, which must each lose
+# their own test cells (and only those).
+_KEPT_ALONE = []
 _COMBINED = {
-    # each group: answers to different exercises, which must each lose their own test
+    "combo-tensor-255-len-black-noshuffle-noskip-decay-q1": [
+        "train-step-returns-tensor", "stats-forget-255", "dataset-len-off-by-one",
+        "transform-black-padding", "loader-no-shuffle", "resblock-no-skip",
+        "optimizer-decay-everything", "quiz-q1-wrong"],
     "combo-mps-first-no-relu-no-move-backward-in-amp-q2": [
         "device-mps-first", "cnn-without-relu", "evaluate-no-to-device", "quiz-q2-wrong",
-        "train-step-backward-in-autocast"],
+        "train-step-backward-in-autocast", "dataset-transform-in-init", "transform-no-scale",
+        "loader-always-pinned", "resblock-relu-before-sum"],
     "combo-string-device-bias-amp-step-no-map-location": [
         "device-string-no-mps", "cnn-conv-bias", "train-step-autocast-whole-step",
-        "load-model-no-map-location"],
-    "combo-ignores-amp-no-maxpool": ["train-step-ignores-amp", "cnn-without-maxpool"],
+        "load-model-no-map-location", "batches-drop-last", "resblock-shortcut-only-for-channels",
+        "quiz-q3-wrong"],
+    "combo-ignores-amp-no-maxpool-q4": ["train-step-ignores-amp", "cnn-without-maxpool", "quiz-q4-wrong"],
+    "combo-flatten-head-clip-after-step": ["cnn-flatten-head", "train-step-clip-after-step"],
+    "combo-averages-batches-clip-before-unscale": [
+        "evaluate-averages-batches", "train-step-clip-before-unscale"],
+    "combo-train-mode-scheduler-first": ["load-model-train-mode", "train-step-scheduler-first"],
+    "combo-no-schedule": ["train-step-no-schedule"],
 }
 VARIANTS = {name: _WRONG[name] for name in _KEPT_ALONE}
 for _name, _parts in _COMBINED.items():
@@ -446,7 +812,7 @@ for _name, _parts in _COMBINED.items():
     }
 assert set(_KEPT_ALONE) | {p for parts in _COMBINED.values() for p in parts} == set(_WRONG)
 
-# Every alternative in two submissions (two answer Exercise 2, two Exercise 5): full marks.
+# Every alternative in two submissions (two answer Exercise 6, two Exercise 12): full marks.
 CORRECT = {
     "written-differently": _merge(*(v for k, v in _ALTERNATIVES.items()
                                     if k not in {"cnn-functional", "load-model-assign"})),
@@ -454,5 +820,5 @@ CORRECT = {
 }
 
 # Graded as they are: the combinations above were made by hand (every graded notebook of
-# this lesson trains a network), and the answers kept alone change what later cells see.
+# this lesson trains two networks), and each needs a kernel of its own.
 GRADE_ALONE = [*VARIANTS, *CORRECT]

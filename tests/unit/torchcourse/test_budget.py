@@ -46,6 +46,10 @@ def test_budgets_are_consistent():
     assert gpu.widths == (64, 256, 256), "the gpu budget trains the lesson's default network"
     for b in (gpu, cpu, ci):
         assert b.name in b.describe() and b.epochs > 0 and 0 < b.min_accuracy < 1
+        assert b.res_epochs > 0 and len(b.res_widths) == 3 and b.max_norm > 0
+        assert str(b.res_widths) in b.describe(), "describe() names both networks' widths"
+    # wider residual networks where there is more compute; the ci one stays tiny for grading
+    assert gpu.res_widths[0] > cpu.res_widths[0] > ci.res_widths[0]
 
 
 def test_checkpoints_go_next_to_the_notebook_except_in_ci():
