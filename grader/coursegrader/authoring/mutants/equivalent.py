@@ -31,4 +31,15 @@ EQUIVALENT: dict[str, str] = {
         "tensor.clone() and tensor.detach().clone() give the same values, no graph and "
         "requires_grad=False alike."
     ),
+    "07-cifar10-cnn/ex2-cnn:const:8": (
+        "nn.ReLU(inplace=False) computes the same values as nn.ReLU(inplace=True); in-place "
+        "only saves the memory of one activation, and the batch norm before it does not need "
+        "its own output for backward."
+    ),
+    "07-cifar10-cnn/ex-resnet:const:3": (
+        "a bias in the stem's convolution is followed by batch norm, which subtracts the "
+        "batch's mean in training (the bias cancels) and its running mean in eval (which "
+        "then holds the bias): the outputs are the same, and a student who keeps the bias "
+        "has not made a mistake. The parameter-count check allows 5% on purpose."
+    ),
 }
