@@ -187,12 +187,14 @@ def _mutants(args) -> int:
         return 0
     start = time.perf_counter()
     reports = mutants.run_mutants(args.lessons or None, jobs=args.jobs, timeout=args.timeout,
-                                  sample=args.sample, seed=args.seed, progress=print)
+                                  sample=args.sample, seed=args.seed, only=args.only,
+                                  progress=print)
     print()
     print(mutants.format_table(reports))
     print(f"\n{time.perf_counter() - start:.0f} s with {args.jobs} kernel(s) at a time")
     if args.write:
         sample = f" --sample {args.sample} --seed {args.seed}" if args.sample else ""
+        sample += f" --only {shlex.join(args.only)}" if args.only else ""
         command = f"course mutants{sample} {shlex.join(args.lessons) or '(every lesson)'}"
         when = datetime.now(timezone.utc).strftime("%Y-%m-%d")
         mutants.write_report(args.write, reports, command, when)
@@ -291,6 +293,8 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--timeout", type=int, default=120, help="per-cell time limit in seconds")
     p.add_argument("--sample", type=int, help="grade only N mutants of each lesson (fixed sample)")
     p.add_argument("--seed", type=int, default=0, help="seed of --sample (default: 0)")
+    p.add_argument("--only", nargs="+", metavar="MUTANT_ID",
+                   help="grade only these mutants (ids as --list prints them, e.g. ex1-mlp:detach:0)")
     p.add_argument("--list", action="store_true", help="only list the mutants, run nothing")
     p.add_argument("--write", type=Path, help="also write the table into this Markdown file")
     p.set_defaults(func=_mutants)

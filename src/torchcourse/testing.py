@@ -1,5 +1,7 @@
 """Helpers for the lessons' tests: a checkpoint that looks as if it was saved on a GPU,
-and library functions switched off where an exercise asks for code written by hand.
+library functions switched off where an exercise asks for code written by hand, a check
+that a module's output is still connected to its parameters, and notebook variables hidden
+from a function that must not lean on them.
 
 A test on a machine without a GPU cannot make a real GPU checkpoint, so a forgotten
 ``map_location`` would go unnoticed there. ``save_as_if_from("cuda:0", obj, path)`` writes
@@ -69,3 +71,49 @@ def refuse_calls(namespace: dict, module, names, hint: str):
         for name, func in originals.items():
             setattr(module, name, func)
         namespace.update(rebound)
+
+
+def assert_gradients_flow(output, module=None, inputs=(), name: str = "forward") -> None:
+    """Assert that ``output`` is still part of the autograd graph: backward from it reaches
+    every trainable parameter of ``module`` and every tensor of ``inputs`` that requires
+    grad. An output cut off by ``.detach()``, ``.data``, ``torch.no_grad()`` or a tensor
+    rebuilt from the values has the right numbers, so only this check notices it. Nothing
+    is added to any ``.grad``: the gradients are computed with ``torch.autograd.grad``."""
+    import torch
+
+    if not isinstance(output, torch.Tensor) or not output.requires_grad:
+        raise AssertionError(
+            f"The output of {name} is cut from the graph: do not call .detach() (nor use .data, "
+            "torch.no_grad() or torch.tensor(...) of the values) in forward. Gradients would "
+            "never reach the weights of this module and of the layers before it, so the model "
+            "could not learn."
+        )
+    leaves = [(n, p) for n, p in module.named_parameters() if p.requires_grad] if module else []
+    leaves += [(f"input {i}", x) for i, x in enumerate(inputs)
+               if isinstance(x, torch.Tensor) and x.requires_grad]
+    if not leaves:
+        return
+    grads = torch.autograd.grad(output.sum(), [t for _, t in leaves], allow_unused=True,
+                                retain_graph=True)
+    missing = [n for (n, _), g in zip(leaves, grads, strict=True) if g is None]
+    if missing:
+        raise AssertionError(
+            f"Backward from the output of {name} does not reach {', '.join(missing)}: the output "
+            "no longer depends on them. Use every layer you register, and do not cut part of the "
+            "computation off with .detach()."
+        )
+
+
+@contextmanager
+def hide_names(namespace: dict, names, hint: str):
+    """Within the block, the variables ``names`` of ``namespace`` (a notebook's
+    ``globals()``) are unbound. A function written in a notebook can use a variable of an
+    earlier cell by mistake and then work only in that notebook; inside the block it raises
+    ``NameError``, which becomes an ``AssertionError`` that says ``hint``."""
+    saved = {name: namespace.pop(name) for name in names if name in namespace}
+    try:
+        yield
+    except NameError as err:
+        raise AssertionError(f"{err}: {hint}") from None
+    finally:
+        namespace.update(saved)

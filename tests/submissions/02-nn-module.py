@@ -154,6 +154,22 @@ VARIANTS = {
         "replace": {"quiz-answers": 'q1 = "a"\nq2 = "c"\nq3 = "b"\nq4 = "a"\nq5 = "b"\n'},
         "loses": ["quiz-q1-test"],
     },
+    # Right values, but the output is cut from the graph: the weights would never learn.
+    "mlp-detaches-output": {
+        "replace": {
+            "ex1-mlp": """class MLP(nn.Module):
+    def __init__(self, in_features, hidden, out_features):
+        super().__init__()
+        self.fc1 = nn.Linear(in_features, hidden)
+        self.act = nn.ReLU()
+        self.fc2 = nn.Linear(hidden, out_features)
+
+    def forward(self, x):
+        return self.fc2(self.act(self.fc1(x))).detach()
+""",
+        },
+        "loses": ["ex1-mlp-test"],
+    },
 }
 
 # Correct answers written differently from the reference: each must get full marks.

@@ -276,6 +276,20 @@ VARIANTS = {
         "replace": {"quiz-answers": 'q1 = "c"\nq2 = "d"\nq3 = "a"\nq4 = "a"\n'},
         "loses": ["quiz-q4-test"],
     },
+    # Right values, but the sum is cut from the graph: nothing before it gets a gradient.
+    "residual-detaches-output": {
+        "replace": {
+            "ex1-residual": """class Residual(nn.Module):
+    def __init__(self, inner):
+        super().__init__()
+        self.inner = inner
+
+    def forward(self, x):
+        return (x + self.inner(x)).detach()
+""",
+        },
+        "loses": ["ex1-residual-test"],
+    },
 }
 
 # Correct answers written differently from the reference: each must get full marks.

@@ -223,6 +223,73 @@ def record_outputs(model, names):
         "replace": {"quiz-answers": 'q1 = "a"\nq2 = "a"\nq3 = "c"\n'},
         "loses": ["quiz-q1-test"],
     },
+    # Forgets `handles = []`: works only because an earlier cell has a list of that name.
+    "record-outputs-leans-on-notebook-handles": {
+        "replace": {
+            "ex4-record-outputs": """@contextmanager
+def record_outputs(model, names):
+    modules = dict(model.named_modules())
+    unknown = [name for name in names if name not in modules]
+    if unknown:
+        raise KeyError(f"no layer named {unknown}")
+    outputs = {}
+    try:
+        for name in names:
+            def hook(module, args, output, name=name):
+                outputs[name] = output.detach()
+
+            handles.append(modules[name].register_forward_hook(hook))
+        yield outputs
+    finally:
+        for handle in handles:
+            handle.remove()
+""",
+        },
+        "loses": ["ex4-record-outputs-test"],
+    },
+    # No check up front: the KeyError comes from modules[name] after hooks were registered.
+    "record-outputs-checks-names-late": {
+        "replace": {
+            "ex4-record-outputs": """@contextmanager
+def record_outputs(model, names):
+    modules = dict(model.named_modules())
+    outputs, handles = {}, []
+    try:
+        for name in names:
+            def hook(module, args, output, name=name):
+                outputs[name] = output.detach()
+
+            handles.append(modules[name].register_forward_hook(hook))
+        yield outputs
+    finally:
+        for handle in handles:
+            handle.remove()
+""",
+        },
+        "loses": ["ex4-record-outputs-test"],
+    },
+    # Forgets `handles = []` too.
+    "first-nan-leans-on-notebook-handles": {
+        "replace": {
+            "ex7-first-nan-layer": """def first_nan_layer(model, x):
+    bad = []
+    for name, module in model.named_modules():
+        if len(list(module.children())) == 0:
+            def hook(mod, args, output, name=name):
+                if not bad and not torch.isfinite(output).all():
+                    bad.append(name)
+
+            handles.append(module.register_forward_hook(hook))
+    try:
+        model(x)
+    finally:
+        for handle in handles:
+            handle.remove()
+    return bad[0] if bad else None
+""",
+        },
+        "loses": ["ex7-first-nan-layer-test"],
+    },
 }
 
 # Correct answers written differently from the reference: each must get full marks.

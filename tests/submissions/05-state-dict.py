@@ -147,6 +147,23 @@ def load_checkpoint(path, model, optimizer, scheduler):
         "replace": {"quiz-answers": 'q1 = "c"\nq2 = "a"\nq3 = "a"\nq4 = "b"\nq5 = "d"\nq6 = "a"\n'},
         "loses": ["quiz-q2-test"],
     },
+    # Saves the scheduler but never restores it: with this schedule the rates happen to match.
+    "checkpoint-forgets-to-load-scheduler": {
+        "replace": {
+            "ex7-checkpoint": """def save_checkpoint(path, model, optimizer, scheduler, epoch):
+    torch.save({"model": model.state_dict(), "optimizer": optimizer.state_dict(),
+                "scheduler": scheduler.state_dict(), "epoch": epoch}, path)
+
+
+def load_checkpoint(path, model, optimizer, scheduler):
+    checkpoint = torch.load(path, weights_only=True, map_location="cpu")
+    model.load_state_dict(checkpoint["model"])
+    optimizer.load_state_dict(checkpoint["optimizer"])
+    return checkpoint["epoch"] + 1
+""",
+        },
+        "loses": ["ex7-checkpoint-test"],
+    },
 }
 
 # Right answers written differently from the reference, one per exercise.

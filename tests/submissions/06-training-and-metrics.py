@@ -245,6 +245,23 @@ def precision_recall_f1(y_true, y_pred, positive=1):
         "replace": {"quiz-answers": 'q1 = "d"\nq2 = "a"\nq3 = "c"\nq4 = "a"\n'},
         "loses": ["quiz-q4-test"],
     },
+    # Recall 1.0 when there is no positive sample (0 / 0): the exercise says 0.0.
+    "recall-one-without-positives": {
+        "replace": {
+            "ex6-thresholds": """def precision_recall_at(y_true, scores, thresholds):
+    y_true, scores = torch.as_tensor(y_true), torch.as_tensor(scores)
+    precisions, recalls = [], []
+    for t in thresholds:
+        pred = scores >= t
+        tp = int((pred & (y_true == 1)).sum())
+        flagged, actual = int(pred.sum()), int((y_true == 1).sum())
+        precisions.append(tp / flagged if flagged else 0.0)
+        recalls.append(tp / actual if actual else 1.0)
+    return precisions, recalls
+""",
+        },
+        "loses": ["ex6-thresholds-test"],
+    },
 }
 
 # Right answers written differently from the reference, one per exercise.

@@ -446,6 +446,23 @@ def make_train_transform(mean, std):
 """},
         "loses": ["ex-resblock-shape-test"],
     },
+    # Never calls scaler.update(): the GradScaler keeps its first scale forever (after an
+    # overflow every later step would be skipped).
+    "train-step-forgets-scaler-update": {
+        "replace": {"ex3-train-step": """def train_step(model, X, y, loss_fn, optimizer, scheduler, scaler, amp_dtype=None, max_norm=2.0):
+    model.train()
+    with torch.autocast(X.device.type, dtype=amp_dtype, enabled=amp_dtype is not None):
+        loss = loss_fn(model(X), y)
+    optimizer.zero_grad()
+    scaler.scale(loss).backward()
+    scaler.unscale_(optimizer)
+    nn.utils.clip_grad_norm_(model.parameters(), max_norm)
+    scaler.step(optimizer)
+    scheduler.step()
+    return loss.item()
+"""},
+        "loses": ["ex3-train-step-clip-test"],
+    },
     # Clips after the optimizer's step: the step used the unclipped gradients.
     "train-step-clip-after-step": {
         "replace": {"ex3-train-step": """def train_step(model, X, y, loss_fn, optimizer, scheduler, scaler, amp_dtype=None, max_norm=2.0):
@@ -780,8 +797,8 @@ def _merge(*specs):
 
 
 # Every graded notebook of this lesson trains two networks, so the wrong answers are packed
-# by hand into as few submissions as the cells allow: train_step has eight wrong answers,
-# so eight submissions. Each groups answers to different exercises, which must each lose
+# by hand into as few submissions as the cells allow: train_step has nine wrong answers,
+# so nine submissions. Each groups answers to different exercises, which must each lose
 # their own test cells (and only those).
 _KEPT_ALONE = []
 _COMBINED = {
@@ -803,6 +820,7 @@ _COMBINED = {
         "evaluate-averages-batches", "train-step-clip-before-unscale"],
     "combo-train-mode-scheduler-first": ["load-model-train-mode", "train-step-scheduler-first"],
     "combo-no-schedule": ["train-step-no-schedule"],
+    "combo-no-scaler-update": ["train-step-forgets-scaler-update"],
 }
 VARIANTS = {name: _WRONG[name] for name in _KEPT_ALONE}
 for _name, _parts in _COMBINED.items():

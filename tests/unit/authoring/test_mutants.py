@@ -16,6 +16,7 @@ from coursegrader.authoring import mutants
 from coursegrader.authoring.mutants import LessonReport, Mutant, MutantResult, mutate_source
 from coursegrader.authoring.mutants.operators import KINDS
 from coursegrader.authoring.mutants.report import MARK_BEGIN, MARK_END
+from coursegrader.errors import CourseError
 
 
 def _cell(body: str, head: str = "def f(a, b):") -> str:
@@ -178,6 +179,35 @@ def test_sample_is_fixed_by_its_seed():
     assert one == mutants.select_sample(fake, 12, seed=3) and len(one) == 12
     assert one != mutants.select_sample(fake, 12, seed=4)
     assert mutants.select_sample(fake, None) == fake
+
+
+def test_only_grades_the_named_mutants_and_refuses_an_unknown_name():
+    fake = [Mutant(f"ex{i % 2}:const:{i}", f"0{i % 2}-x", f"ex{i % 2}", "const", "", "")
+            for i in range(6)]
+    assert mutants.select_only(fake, None) == fake
+    picked = mutants.select_only(fake, ["ex0:const:4", "01-x/ex1:const:1"])
+    assert [m.id for m in picked] == ["ex1:const:1", "ex0:const:4"]  # listing order kept
+    with pytest.raises(CourseError, match="ex0:const:1"):
+        mutants.select_only(fake, ["ex0:const:2", "ex0:const:1"])  # a typo is not "no survivor"
+    with pytest.raises(CourseError, match="00-x/ex1:const:1"):
+        mutants.select_only(fake, ["00-x/ex1:const:1"])  # ex1:const:1 is in lesson 01-x
+
+
+def test_the_cli_passes_only_on_to_the_runner(monkeypatch):
+    from coursegrader import cli
+
+    seen = {}
+
+    def fake_run(lessons, **kwargs):
+        seen.update(kwargs, lessons=lessons)
+        return []
+
+    monkeypatch.setattr(mutants, "run_mutants", fake_run)
+    monkeypatch.setattr(mutants, "format_table", lambda reports: "")
+    assert cli.main(["mutants", "02-nn-module", "--only", "ex1-mlp:detach:0", "ex5-stack:detach:0",
+                     "-j", "1"]) == 0
+    assert seen["lessons"] == ["02-nn-module"] and seen["jobs"] == 1
+    assert seen["only"] == ["ex1-mlp:detach:0", "ex5-stack:detach:0"]
 
 
 def _report():

@@ -100,3 +100,42 @@ def test_refuse_calls_blocks_a_library_function_under_any_name():
                 call(1, 2)
         assert namespace["other"] is len
     assert lib.score(1, 2) == 3 and namespace["renamed"](1, 2) == 3
+
+
+def test_assert_gradients_flow_fails_a_detached_output_and_an_unused_layer():
+    from torch import nn
+
+    from torchcourse.testing import assert_gradients_flow
+
+    net = nn.Sequential(nn.Linear(3, 4), nn.ReLU(), nn.Linear(4, 2))
+    x = torch.randn(5, 3, requires_grad=True)
+    assert_gradients_flow(net(x), net, inputs=(x,), name="Net.forward")
+    assert all(p.grad is None for p in net.parameters()) and x.grad is None  # nothing accumulated
+    with pytest.raises(AssertionError, match=r"Net.forward is cut from the graph.*\.detach\(\)"):
+        assert_gradients_flow(net(x).detach(), net, name="Net.forward")
+    with torch.no_grad():
+        cut = net(x)
+    with pytest.raises(AssertionError, match="cut from the graph"):
+        assert_gradients_flow(cut, net)
+    half = net[0](x).detach() @ net[2].weight.T  # the first layer cut off, the last one used
+    with pytest.raises(AssertionError, match=r"does not reach 0.weight, 0.bias, 2.bias, input 0"):
+        assert_gradients_flow(half, net, inputs=(x,))
+    scale = torch.tensor(2.0)  # no parameters: the input must be reached
+    assert_gradients_flow(x * scale, inputs=(x,))
+    with pytest.raises(AssertionError, match="cut from the graph"):
+        assert_gradients_flow((x * scale).detach(), inputs=(x,))
+
+
+def test_hide_names_unbinds_notebook_variables_for_the_block():
+    from torchcourse.testing import hide_names
+
+    namespace = {"handles": [1, 2]}
+    exec("def leans():\n    handles.append(3)\n\ndef own():\n    handles = []\n    return handles",
+         namespace)
+    with hide_names(namespace, ["handles", "absent"], "create the list inside the function"):
+        assert "handles" not in namespace
+        assert namespace["own"]() == []
+    with pytest.raises(AssertionError, match="name 'handles' is not defined: create the list inside"):
+        with hide_names(namespace, ["handles"], "create the list inside the function"):
+            namespace["leans"]()
+    assert namespace["handles"] == [1, 2]  # given back, untouched

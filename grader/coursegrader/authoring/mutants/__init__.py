@@ -8,9 +8,10 @@ from coursegrader.authoring.mutants.runner import (
     lesson_mutants,
     load_equivalent,
     run_mutants,
+    select_only,
     select_sample,
 )
 
 __all__ = ["LessonReport", "Mutant", "MutantResult", "describe", "exercises", "format_table",
-           "lesson_mutants", "load_equivalent", "mutate_source", "run_mutants", "select_sample",
-           "solution_lines", "valid_id", "write_report"]
+           "lesson_mutants", "load_equivalent", "mutate_source", "run_mutants", "select_only",
+           "select_sample", "solution_lines", "valid_id", "write_report"]

@@ -32,6 +32,7 @@ from coursegrader.authoring.mutants.operators import mutate_source
 from coursegrader.course import cells
 from coursegrader.course.paths import lesson_notebook
 from coursegrader.course.paths import lessons as all_lessons
+from coursegrader.errors import CourseError
 
 
 @dataclass(frozen=True)
@@ -134,13 +135,30 @@ def select_sample(mutants: list[Mutant], sample: int | None, seed: int = 0) -> l
     return [m for i, m in enumerate(mutants) if i in chosen]
 
 
+def select_only(mutants: list[Mutant], only: list[str] | None) -> list[Mutant]:
+    """The mutants named in ``only`` (ids as ``--list`` prints them, ``ex1-mlp:detach:0``, or
+    with their lesson, ``02-nn-module/ex1-mlp:detach:0``), in the listing order. A name that
+    matches no mutant is an error: a typo must not pass as "nothing survived"."""
+    if only is None:
+        return list(mutants)
+    wanted = set(only)
+    found = [m for m in mutants if m.id in wanted or f"{m.lesson}/{m.id}" in wanted]
+    named = {m.id for m in found} | {f"{m.lesson}/{m.id}" for m in found}
+    unknown = sorted(wanted - named)
+    if unknown:
+        raise CourseError(f"no such mutant: {', '.join(unknown)} (see `course mutants --list`)")
+    return found
+
+
 def run_mutants(lessons: list[str] | None = None, jobs: int = 2, timeout: int = 120,
-                sample: int | None = None, seed: int = 0, baseline: bool = True,
+                sample: int | None = None, seed: int = 0, only: list[str] | None = None,
+                baseline: bool = True,
                 equivalent: dict[str, str] | None = None,
                 progress: Callable[[str], None] | None = None) -> list[LessonReport]:
     """Generate and grade the mutants of ``lessons`` (default: all); one report per lesson.
 
     ``sample``: grade only that many mutants of each lesson, chosen with ``seed``.
+    ``only``: grade only these mutants (see ``select_only``), after the sample if any.
     ``baseline``: first run each lesson's unmutated solution, and report the tests it
     fails (their mutants would be "killed" for nothing: they are marked "error").
     ``equivalent``: reviewed equivalent mutants (default: equivalent.py); they
@@ -154,7 +172,8 @@ def run_mutants(lessons: list[str] | None = None, jobs: int = 2, timeout: int = 
         per_lesson[lesson], skipped[lesson] = lesson_mutants(lesson)
         cells[lesson] = nbformat.read(lesson_notebook(lesson), as_version=4).cells
         layout[lesson] = {ex.grade_id: ex for ex in exercises(nbformat.v4.new_notebook(cells=cells[lesson]))}
-    chosen = [m for lesson in lessons for m in select_sample(per_lesson[lesson], sample, seed)]
+    chosen = select_only([m for lesson in lessons
+                          for m in select_sample(per_lesson[lesson], sample, seed)], only)
     results: dict[str, MutantResult] = {}
     jobs_list = []
     if baseline:
