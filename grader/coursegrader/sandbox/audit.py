@@ -77,6 +77,7 @@ def code_measures():
 
 def _install(record_fd, config):  # noqa: C901 - one closure on purpose
     import _hashlib
+    import _operator
     import _signal
     import _thread
     import builtins
@@ -109,6 +110,7 @@ def _install(record_fd, config):  # noqa: C901 - one closure on purpose
     issubclass_, list_, map_, partial_type = issubclass, list, map, functools.partial
     classmethod_, staticmethod_ = classmethod, staticmethod
     frozenset_, tuple_, type_, len_, id_, range_ = frozenset, tuple, type, len, id, range
+    all_, is_ = all, _operator.is_
     object_getattribute = object.__getattribute__
     code_type, function_type, method_type = types.CodeType, types.FunctionType, types.MethodType
     module_type = types.ModuleType
@@ -122,7 +124,7 @@ def _install(record_fd, config):  # noqa: C901 - one closure on purpose
     dict_get, dict_items, dict_values = dict.get, dict.items, dict.values
     digest, asserts = code_measures()
     builtins_dict = builtins.__dict__
-    builtins_ids = {k: id_(v) for k, v in dict_items(builtins_dict)}
+    builtins_before = dict(builtins_dict)
     modules = sys.modules
     missing = object()
     # values that hold no code of anyone's
@@ -145,9 +147,12 @@ def _install(record_fd, config):  # noqa: C901 - one closure on purpose
     chunk = 3000
     state = {"seq": 0, "pid": getpid(), "walking": False}
     busy = set()  # threads inside the hook (the hook's own events are not recorded)
-    student_codes = set()  # ids of code objects that student code compiled or built
+    # ids of code objects that student code compiled or built under a library's file name
+    # (or none): the others are the student's by their file name alone. id() raises an
+    # audit event of its own, so the hook calls it only while this set is not empty.
+    student_codes = set()
     keep = []  # ... kept alive, so that their ids stay theirs
-    seen_modules = {}  # module name -> ids of its namespace's values (test cells only)
+    seen_modules = {}  # module name -> its namespace's values (at the edge test cells)
     class_origins = {}  # id of a class -> (the class, origin(class)), for one walk
     watched = frozenset_({
         "compile", "exec", "open", "sys.settrace", "sys.setprofile", "gc.get_objects",
@@ -208,7 +213,8 @@ def _install(record_fd, config):  # noqa: C901 - one closure on purpose
         return "/" in name or str_endswith(name, ".py")
 
     def student_code(co):
-        return id_(co) in student_codes or untrusted_file(co.co_filename)
+        return untrusted_file(co.co_filename) or (
+            len_(student_codes) > 0 and id_(co) in student_codes)
 
     def first_student_frame(frame):
         while frame is not None:
@@ -231,7 +237,7 @@ def _install(record_fd, config):  # noqa: C901 - one closure on purpose
         stack = [co]
         while stack:
             c = stack.pop()
-            if id_(c) not in student_codes:
+            if not untrusted_file(c.co_filename) and id_(c) not in student_codes:
                 student_codes.add(id_(c))
                 keep.append(c)
             for const in c.co_consts:
@@ -349,9 +355,9 @@ def _install(record_fd, config):  # noqa: C901 - one closure on purpose
             marks.append("a tracing function is set")
         if getprofile() is not None:
             marks.append("a profiling function is set")
-        for name, was in dict_items(builtins_ids):
+        for name, was in dict_items(builtins_before):
             value = dict_get(builtins_dict, name, missing)
-            if value is missing or id_(value) != was:
+            if value is not was:
                 where = origin(value) if value is not missing else ""
                 if where or name not in ipython_builtins:
                     marks.append(f"builtins.{name} replaced" + (f" ({where})" if where else ""))
@@ -367,6 +373,11 @@ def _install(record_fd, config):  # noqa: C901 - one closure on purpose
             state["walking"] = False
             class_origins.clear()
 
+    def same(before, now):
+        """The same values, one by one (by identity: comparing with == could run a
+        student's __eq__, and id() raises an audit event for every value)."""
+        return len_(before) == len_(now) and all_(map_(is_, before, now))
+
     def walk_modules(with_classes):
         found = []
         for name, module in list_(dict_items(modules)):
@@ -376,9 +387,9 @@ def _install(record_fd, config):  # noqa: C901 - one closure on purpose
             mfile = dict_get(d, "__file__")
             if type_(mfile) is not str or not str_startswith(mfile, trusted):
                 continue
-            ids = tuple_(map_(id_, dict_values(d)))
+            values = tuple_(dict_values(d))
             known = seen_modules.get(name)
-            if known is None or known[0] != ids:
+            if known is None or not same(known[0], values):
                 classes = []
                 for attr, value in list_(dict_items(d)):
                     if type_(attr) is not str or type_(value) in plain_types:
@@ -389,12 +400,12 @@ def _install(record_fd, config):  # noqa: C901 - one closure on purpose
                     where = origin(value)
                     if where and not str_startswith(attr, "__"):
                         found.append(name + "." + attr + " holds code from " + where)
-                known = seen_modules[name] = (ids, classes, {})
+                known = seen_modules[name] = (values, classes, {})
             for attr, cls in known[1] if with_classes else ():
-                cids = tuple_(map_(id_, proxy_values(class_dict(cls))))
-                if known[2].get(attr) == cids:
+                cvalues = tuple_(proxy_values(class_dict(cls)))
+                if same(known[2].get(attr, ()), cvalues):
                     continue
-                known[2][attr] = cids
+                known[2][attr] = cvalues
                 for cattr, cvalue in list_(proxy_items(class_dict(cls))):
                     f = cvalue
                     if type_(f) is classmethod_ or type_(f) is staticmethod_:
@@ -444,7 +455,8 @@ def _install(record_fd, config):  # noqa: C901 - one closure on purpose
             if type_(code) is not code_type:
                 return
             name = code.co_filename
-            if str_startswith(name, trusted) and id_(code) not in student_codes:
+            if str_startswith(name, trusted) and (
+                    len_(student_codes) == 0 or id_(code) not in student_codes):
                 return  # a library's module or function, run by a library
         frame = getframe(2)  # the innermost frame of Python code: the one that raised it
         co = frame.f_code

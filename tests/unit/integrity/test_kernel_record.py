@@ -314,3 +314,36 @@ def test_the_scan_of_one_piece_of_code():
     assert "patches the module torch with setattr" in scan_code_for_tests(
         "setattr(torch, 'allclose', f)")
     assert scan_code_for_tests("y = abs(-1) + 2") == []
+
+
+def test_library_code_patched_between_the_edge_test_cells_is_found(tmp_path):
+    """The library namespaces are read at the first and the last test cell: a function and
+    a class's method replaced in between, by computed names, are named with the student's
+    file; so is a function built from a code object dressed up as the library's file."""
+    library = tmp_path / "site"
+    library.mkdir()
+    (library / "libmod.py").write_text(
+        "def check(x):\n    return x > 0\n\n"
+        "class Checker:\n    def ok(self):\n        return False\n\n"
+        "def spare():\n    return 0\n")
+    code = textwrap.dedent(f'''\
+        import sys, types
+        sys.path.insert(0, {str(library)!r})
+        import libmod
+        compile("x = 1", {PREFIX + "first.py"!r}, "exec")
+        setattr(libmod, "che" + "ck", lambda x: True)
+        setattr(getattr(libmod, "Check" + "er"), "ok", lambda self: True)
+        fake = (lambda: 1).__code__.replace(co_filename=libmod.__file__)
+        libmod.spare = types.FunctionType(fake, {{}})
+        compile("y = 2", {PREFIX + "last.py"!r}, "exec")
+        ''')
+    parsed, out, _ = launch(tmp_path, code, trusted=[str(library)],
+                            tests=["first.py", "last.py"])
+    walks = {r.fields[0].rsplit("/", 1)[1]: r.fields[1] for r in parsed.records
+             if r.kind == "libraries"}
+    student = str(tmp_path / "student_code.py")
+    assert walks["first.py"] == (), walks
+    assert sorted(walks["last.py"]) == sorted([
+        f"libmod.check holds code from {student}",
+        f"libmod.Checker.ok holds code from {student}",
+        f"libmod.spare holds code from {library / 'libmod.py'}"]), walks
