@@ -143,6 +143,9 @@ def outside(tmp_path_factory):
         "PIP_NO_INDEX": "1",  # the wheel's dependencies must all be there already
         "PIP_DISABLE_PIP_VERSION_CHECK": "1",
         "XDG_CACHE_HOME": str(base / "cache"),  # lesson 07's generated data set
+        # the lessons run two at a time (outside_runs): one PyTorch thread each, or their
+        # threads spin while they wait for each other on the shared cores
+        "OMP_NUM_THREADS": "1",
     })
     return {"base": base, "python": python, "wheel": wheel, "env": env, "linked": linked}
 
