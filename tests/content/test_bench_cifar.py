@@ -65,6 +65,8 @@ def test_benchmark_runs_headless_and_reports(bench, capsys):
     for field in ("device:", "data set:", "budget:", "training seconds", "test accuracy"):
         assert field in out
     assert set(_accuracies(out)) == {"plain CNN", "residual network"}, out
+    # the lesson's rule on a CPU: channels_last (faster there too), float32 (no autocast)
+    assert "(channels_last)" in out and "bfloat16" not in out, out
 
 
 def test_gpu_recipe_code_path_runs_and_learns_on_the_cpu(bench, capsys):

@@ -65,3 +65,31 @@ def test_a_cached_checkpoint_is_read_back_without_training(monkeypatch, tmp_path
     torch.save(stored, transfer._cache_file(budget))
     monkeypatch.setattr(transfer, "prepare", lambda *a, **k: pytest.fail("trained again"))
     assert transfer.pretrain(budget, verbose=False) == stored
+
+
+
+def test_the_lesson_keeps_its_own_recipe_where_lesson_07s_budget_moved(monkeypatch):
+    """Lesson 08's real-data figures were measured with the cpu budget's first recipe (25,000
+    images, peak rate 0.1); tuning lesson 07's budget must not change what lesson 08 loads."""
+    loaded = []
+
+    class Loaded(Exception):
+        pass
+
+    def load_for_budget(budget):
+        loaded.append(budget)
+        raise Loaded
+
+    monkeypatch.setattr("torchcourse.data.load_for_budget", load_for_budget)
+    monkeypatch.setattr(transfer, "_cache_file", lambda budget: None)
+    for name in ("cpu", "ci"):
+        with pytest.raises(Loaded):
+            transfer.pretrain(BUDGETS[name], verbose=False)
+        with pytest.raises(Loaded):
+            transfer.prepare(BUDGETS[name], "cpu", transfer.FINETUNE_CLASSES, per_class=10)
+    cpu, cpu_again, ci, ci_again = loaded
+    assert cpu == cpu_again and ci == ci_again, "pretraining and fine-tuning see the same data"
+    assert (cpu.train_size, cpu.lr) == (25_000, 0.1)
+    assert (cpu.widths, cpu.epochs, cpu.batch_size) == (
+        BUDGETS["cpu"].widths, BUDGETS["cpu"].epochs, BUDGETS["cpu"].batch_size)
+    assert ci == transfer.lesson_budget(BUDGETS["ci"]) and ci.epochs == 10
