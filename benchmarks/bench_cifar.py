@@ -18,8 +18,9 @@ batches use channels_last (on the two-core CPU machine lesson 07's residual netw
 at twice those; ``--fast-path off`` measures the default layout). Elsewhere (MPS)
 everything is float32 in the default layout.
 
-Prints, per network: training seconds and test accuracy, side by side; and the device (its
-name on CUDA), the data set and the recipe. The training time counts every epoch including
+Prints, per network: training seconds, test accuracy with the lesson's test-time
+augmentation (each test image's probabilities averaged with its mirror image's) and without,
+side by side; and the device (its name on CUDA), the data set and the recipe. The training time counts every epoch including
 augmentation, not the one-time loading and decoding of the images nor the final test pass.
 """
 
@@ -176,11 +177,15 @@ def main(argv=None) -> int:
         sync()
         seconds = time.perf_counter() - start
         model.eval()
-        correct = 0
+        correct = mirrored = 0
         with torch.no_grad(), torch.autocast(device.type, dtype=torch.bfloat16, enabled=fast):
             for xb, yb in zip(X_test.split(1000), y_test.split(1000), strict=True):
-                correct += (model(xb).argmax(1) == yb).sum().item()
-        return seconds, correct / len(y_test)
+                probs = model(xb).softmax(dim=1)
+                correct += (probs.argmax(1) == yb).sum().item()
+                # the lesson's test-time augmentation: with the mirror image's probabilities
+                both = probs + model(xb.flip(3)).softmax(dim=1)
+                mirrored += (both.argmax(1) == yb).sum().item()
+        return seconds, correct / len(y_test), mirrored / len(y_test)
 
     runs = []
     if args.network in ("both", "cnn"):
@@ -202,10 +207,11 @@ def main(argv=None) -> int:
           f"{' (channels_last' if channels_last else ' (default memory format'}"
           f"{', bfloat16 autocast)' if fast else ')'}")
     print(f"{'network':18s} {'widths':16s} {'parameters':>10s} {'epochs':>6s} "
-          f"{'training seconds':>16s} {'test accuracy':>13s}")
-    for name, widths, epochs, model, seconds, accuracy in runs:
+          f"{'training seconds':>16s} {'with mirror images':>18s} {'test accuracy':>13s}")
+    for name, widths, epochs, model, seconds, accuracy, mirrored in runs:
         size = sum(p.numel() for p in model.parameters())
-        print(f"{name:18s} {str(widths):16s} {size:10,} {epochs:6d} {seconds:16.1f} {accuracy:13.4f}")
+        print(f"{name:18s} {str(widths):16s} {size:10,} {epochs:6d} {seconds:16.1f} "
+              f"{mirrored:18.4f} {accuracy:13.4f}")
     return 0
 
 

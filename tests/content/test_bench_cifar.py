@@ -35,9 +35,10 @@ def test_benchmark_uses_the_lessons_residual_network_and_optimizer(bench):
     assert sorted(g["weight_decay"] for g in groups) == [0.0, 5e-4]
 
 
-def _accuracies(out: str) -> dict[str, float]:
-    """network name -> test accuracy, from the benchmark's table."""
-    return {name: float(line.split()[-1]) for line in out.splitlines()
+def _accuracies(out: str, column: int = -1) -> dict[str, float]:
+    """network name -> test accuracy (column -2: with mirror images), from the benchmark's
+    table."""
+    return {name: float(line.split()[column]) for line in out.splitlines()
             for name in ("plain CNN", "residual network") if line.startswith(name)}
 
 
@@ -65,6 +66,9 @@ def test_benchmark_runs_headless_and_reports(bench, capsys):
     for field in ("device:", "data set:", "budget:", "training seconds", "test accuracy"):
         assert field in out
     assert set(_accuracies(out)) == {"plain CNN", "residual network"}, out
+    assert "with mirror images" in out
+    for name, accuracy in _accuracies(out, column=-2).items():
+        assert 0.0 <= accuracy <= 1.0, f"{name}: {accuracy} is no accuracy"
     # the lesson's rule on a CPU: channels_last (faster there too), float32 (no autocast)
     assert "(channels_last)" in out and "bfloat16" not in out, out
 
@@ -82,6 +86,8 @@ def test_gpu_recipe_code_path_runs_and_learns_on_the_cpu(bench, capsys):
     assert "channels_last, bfloat16 autocast" in out
     accuracy = _accuracies(out)["residual network"]
     assert accuracy > 0.3, f"the GPU recipe's code path does not learn: {accuracy:.3f} (chance: 0.1)"
+    mirrored = _accuracies(out, column=-2)["residual network"]
+    assert mirrored > 0.3, f"with mirror images the network scores {mirrored:.3f} (chance: 0.1)"
 
 
 def test_benchmark_without_data_says_how_to_get_it(bench, tmp_path, capsys):
