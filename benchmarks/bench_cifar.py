@@ -20,8 +20,9 @@ everything is float32 in the default layout.
 
 Prints, per network: training seconds, test accuracy with the lesson's test-time
 augmentation (each test image's probabilities averaged with its mirror image's) and without,
-side by side; and the device (its name on CUDA), the data set and the recipe. The training time counts every epoch including
-augmentation, not the one-time loading and decoding of the images nor the final test pass.
+side by side; and the device (its name on CUDA), the data set and the recipe. The training
+time counts every epoch including augmentation, not the one-time loading and decoding of the
+images nor the final test pass.
 """
 
 from __future__ import annotations
@@ -110,7 +111,7 @@ def main(argv=None) -> int:
     on_gpu = device.type == "cuda"
     if on_gpu:
         torch.backends.cudnn.benchmark = True
-    # the lesson's rule (section 7): channels_last where convolutions read it fastest, CUDA
+    # the lesson's rule (section 8): channels_last where convolutions read it fastest, CUDA
     # and the CPU; bfloat16 autocast on CUDA only
     fast = on_gpu if args.fast_path == "auto" else args.fast_path == "on"
     channels_last = (device.type in ("cuda", "cpu") if args.fast_path == "auto"

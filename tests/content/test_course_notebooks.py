@@ -63,6 +63,19 @@ def test_lesson_is_well_formed(lesson):
 
 
 @pytest.mark.parametrize("lesson", LESSONS)
+def test_sections_are_numbered_in_order(lesson):
+    """"## 1. ...", "## 2. ...": a student finds their way by these numbers; a section
+    inserted or moved must not leave a number twice or out of order."""
+    import re
+
+    nb = nbformat.read(lesson_notebook(lesson), as_version=4)
+    numbers = [int(m.group(1)) for cell in nb.cells if cell.cell_type == "markdown"
+               for m in re.finditer(r"^## (\d+)\.", cell.source, re.MULTILINE)]
+    assert numbers == list(range(1, len(numbers) + 1)), (
+        f"{lesson}: the numbered sections run {numbers}; renumber them 1, 2, 3, ...")
+
+
+@pytest.mark.parametrize("lesson", LESSONS)
 def test_solution_notebook_carries_no_run_noise(lesson):
     """Execution timestamps and widget state change on every run and would be copied into
     the student notebook: keep them out of solutions/."""

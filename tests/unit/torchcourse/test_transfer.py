@@ -67,7 +67,6 @@ def test_a_cached_checkpoint_is_read_back_without_training(monkeypatch, tmp_path
     assert transfer.pretrain(budget, verbose=False) == stored
 
 
-
 def test_the_lesson_keeps_its_own_recipe_where_lesson_07s_budget_moved(monkeypatch):
     """Lesson 08's real-data figures were measured with the cpu budget's first recipe (25,000
     images, peak rate 0.1); tuning lesson 07's budget must not change what lesson 08 loads."""
