@@ -170,7 +170,9 @@ def grading_round(tmp_path_factory) -> Round:
     submission holds it).
 
     All lessons are graded in one run of the course's parallel autograder (one pool of
-    workers for the whole round: no idle cores at the end of each lesson)."""
+    workers for the whole round: no idle cores at the end of each lesson). Made once per
+    run: see SHARED_FIXTURES."""
+    made_once_per_run(tmp_path_factory, "grading_round")
     from coursegrader.course.config import grading_environment
     from coursegrader.course.placement import place_submission
     from coursegrader.engine.pipeline import autograde_lessons
@@ -210,6 +212,37 @@ def grading_round(tmp_path_factory) -> Round:
                 results[(lesson, student)] = result
         csv = export_csv(root / "grades.csv", api=api)
     return Round(results, variants, correct, graded_as, csv, grading_dir)
+
+
+# ---- which pytest worker runs which test (Makefile: `-n 2 --dist loadfile`)
+
+# A session fixture is made once in each worker that runs a test asking for it, and
+# loadfile sends each file to one worker. These take minutes: every test that uses one is in
+# the file named here (tests/unit/test_suite_workers.py checks it). When the PostgreSQL
+# comparison, which uses the grading round, had a file of its own, the other worker now and
+# then graded the whole round again: 598.6 s of a 1943.9 s run. (`--dist loadgroup` with an
+# xdist_group mark does not help here: pytest-xdist 3.8 sets the group on `item._nodeid`,
+# which pytest 9 no longer reads, so the marked tests are spread like any others.)
+SHARED_FIXTURES = {"grading_round": "tests/integration/test_grading_round.py"}
+
+
+def made_once_per_run(tmp_path_factory, name: str) -> None:
+    """Fails a second making of session fixture ``name`` in one run of several workers (the
+    workers' temporary folders share the run's folder): a test that asks for it from another
+    file than the one SHARED_FIXTURES names ran in the other worker."""
+    worker = os.environ.get("PYTEST_XDIST_WORKER")
+    if worker is None:
+        return  # one process: a session fixture is made once
+    mark = tmp_path_factory.getbasetemp().parent / f"{name}.made-by"
+    try:
+        fd = os.open(mark, os.O_CREAT | os.O_EXCL | os.O_WRONLY)
+    except FileExistsError:
+        pytest.fail(f"the session fixture {name} is made a second time in this run (first by "
+                    f"{mark.read_text() or 'another worker'}, now by {worker}): move the tests "
+                    "that use it into the file SHARED_FIXTURES names (tests/conftest.py)",
+                    pytrace=False)
+    os.write(fd, worker.encode())
+    os.close(fd)
 
 
 def pytest_report_header(config):

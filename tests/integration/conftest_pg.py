@@ -1,4 +1,6 @@
-"""A throw-away PostgreSQL server for the gradebook tests (tests/integration/test_postgres_gradebook.py).
+"""A throw-away PostgreSQL server for the gradebook tests (test_postgres_gradebook.py,
+test_grading_round.py and test_class_report.py in tests/integration/), and the helpers that
+grade on it.
 
 The server is Debian's `postgresql` package (/usr/lib/postgresql/<version>/bin, or initdb
 and pg_ctl on PATH). It runs from a new cluster in a temporary folder, listening only on a
@@ -142,3 +144,38 @@ def postgres() -> Iterator[PostgresServer]:
         yield server
     finally:
         server.stop()
+
+
+# ---- grading on a PostgreSQL gradebook (the tests of both files that use the server)
+
+def cell_scores(db_url: str, lesson: str, students: list[str]) -> dict:
+    """(student, grade_id) -> (auto score, manual score, max score), from a gradebook."""
+    from nbgrader.api import Gradebook
+
+    found = {}
+    with Gradebook(db_url) as gb:
+        for student in students:
+            nb = gb.find_submission_notebook(lesson, lesson, student)
+            for grade in nb.grades:
+                found[(student, grade.name)] = (grade.auto_score, grade.manual_score,
+                                                grade.max_score)
+    return found
+
+
+def pg_round(db_url: str, root: Path, lesson: str, students: dict[str, Path]):
+    """Generate ``lesson`` into the gradebook at ``db_url`` and autograde ``students``
+    (name -> notebook) with the course's parallel autograder."""
+    from coursegrader.course.config import grading_environment
+    from coursegrader.course.placement import place_submission
+    from coursegrader.engine.pipeline import autograde_parallel
+    from coursegrader.nbg.api import make_api
+
+    with grading_environment(root / "grading"):
+        api = make_api(**{"CourseDirectory.release_directory": str(root / "release"),
+                          "CourseDirectory.db_url": db_url})
+        outcome = api.generate_assignment(lesson, force=True, create=True)
+        assert outcome["success"], f"generating {lesson} on PostgreSQL failed: {outcome}"
+        submitted = Path(api.coursedir.submitted_directory)
+        for name, notebook in students.items():
+            place_submission(submitted, lesson, name, notebook)
+        return api, autograde_parallel(lesson, list(students), api=api, progress=False)

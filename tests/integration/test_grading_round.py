@@ -5,8 +5,10 @@ from __future__ import annotations
 import csv
 
 import pytest
+from conftest_pg import cell_scores, pg_round, postgres  # noqa: F401 (the fixture)
 
-from conftest import LESSONS, graded_cells, load_correct, load_variants, merged
+from conftest import LESSONS, graded_cells, load_correct, load_variants, make_variant, merged
+from coursegrader.course.paths import NOTEBOOKS_DIR, lesson_notebook
 
 VARIANT_CASES = [(lesson, name) for lesson in LESSONS for name in load_variants(lesson)]
 CORRECT_CASES = [(lesson, name) for lesson in LESSONS for name in load_correct(lesson)]
@@ -104,3 +106,47 @@ def test_correct_answers_name_real_cells():
         answers = cells.answers(nb)
         unknown = set(spec["replace"]) - set(answers)
         assert not unknown, f"{lesson}/{name} replaces cells that are no answers: {unknown}"
+
+
+# ---- the same round on PostgreSQL
+
+PG_LESSON = "01-python-classes"
+PG_WRONG = "clip-forgets-super"
+
+
+@pytest.mark.slow
+def test_grading_round_on_postgresql_matches_sqlite(postgres, grading_round,  # noqa: F811
+                                                    tmp_path):
+    """The gradebook on PostgreSQL (a real server: tests/integration/conftest_pg.py): lesson
+    01's reference solution, blank notebook and a wrong submission record on PostgreSQL
+    exactly what this round recorded on SQLite, every cell's score. (Here, beside the round:
+    a session fixture is made once in each worker that uses it, and this file runs in one.)"""
+    # the very submission the SQLite round graded the wrong answer in (with the answers packed beside it)
+    wrong = grading_round.graded_as[(PG_LESSON, PG_WRONG)]
+    together = [n for (lesson, n), s in grading_round.graded_as.items()
+                if lesson == PG_LESSON and s == wrong and n in grading_round.variants[PG_LESSON]]
+    variant = merged(grading_round.variants[PG_LESSON], together)
+    students = {
+        "perfect": lesson_notebook(PG_LESSON),
+        "blank": lesson_notebook(PG_LESSON, NOTEBOOKS_DIR),
+        wrong: make_variant(PG_LESSON, variant["replace"], tmp_path / "wrong.ipynb"),
+    }
+    db_url = postgres.create_database("round")
+    _, results = pg_round(db_url, tmp_path, PG_LESSON, students)
+    for name, result in results.items():
+        assert result.success, f"autograding {name} on PostgreSQL failed: {result.error}"
+
+    on_pg = cell_scores(db_url, PG_LESSON, list(students))
+    sqlite = "sqlite:///" + str(grading_round.grading_dir / "gradebook.db")
+    on_sqlite = cell_scores(sqlite, PG_LESSON, list(students))
+    assert on_pg, "the PostgreSQL gradebook recorded no grades"
+    assert on_pg == on_sqlite, (
+        "PostgreSQL and SQLite gradebooks differ (student, cell): (auto, manual, max):\n"
+        + "\n".join(f"{key}: pg {on_pg.get(key)} sqlite {on_sqlite.get(key)}"
+                    for key in sorted(set(on_pg) | set(on_sqlite))
+                    if on_pg.get(key) != on_sqlite.get(key)))
+    # and the round graded: full marks, zero, and exactly the wrong exercise lost
+    totals = {s: sum(v[0] or 0 for (st, _), v in on_pg.items() if st == s) for s in students}
+    full = sum(v[2] for (st, _), v in on_pg.items() if st == "perfect")
+    lost = sum(on_pg[(wrong, g)][2] for g in variant["loses"])
+    assert totals == {"perfect": full, "blank": 0, wrong: full - lost}, totals

@@ -1,11 +1,12 @@
 """The gradebook on PostgreSQL (COURSE_DB_URL=postgresql://...), against a real server.
 
-(a) A grading round of lesson 01 on PostgreSQL records exactly what the same round records on
-    SQLite (the session's `grading_round`): every cell's score, for the reference solution,
-    the blank notebook and a wrong submission.
-(b) Two writers at once: while the parallel autograder writes its grades, another process does
-    what the formgrader does (nbgrader's Gradebook API: a manual grade and a comment on one
-    student's cells, committed again and again). Nothing is lost on either side.
+Two writers at once: while the parallel autograder writes its grades, another process does
+what the formgrader does (nbgrader's Gradebook API: a manual grade and a comment on one
+student's cells, committed again and again). Nothing is lost on either side.
+
+That a round on PostgreSQL records exactly what the same round records on SQLite is checked
+beside the session's grading round, in that round's file (tests/integration/test_grading_round.py:
+the round is made once a run only where the tests that use it are in one file).
 """
 
 from __future__ import annotations
@@ -18,81 +19,15 @@ import time
 from pathlib import Path
 
 import pytest
-from conftest_pg import postgres  # noqa: F401 (the fixture)
+from conftest_pg import cell_scores, pg_round, postgres  # noqa: F401 (the fixture)
 
-from conftest import load_variants, make_variant, merged
+from conftest import load_variants, make_variant
 from coursegrader.course.paths import NOTEBOOKS_DIR, lesson_notebook
 
 pytestmark = pytest.mark.slow
 
 LESSON = "01-python-classes"
 WRONG = "clip-forgets-super"
-
-
-def cell_scores(db_url: str, lesson: str, students: list[str]) -> dict:
-    """(student, grade_id) -> (auto score, manual score, max score), from a gradebook."""
-    from nbgrader.api import Gradebook
-
-    found = {}
-    with Gradebook(db_url) as gb:
-        for student in students:
-            nb = gb.find_submission_notebook(lesson, lesson, student)
-            for grade in nb.grades:
-                found[(student, grade.name)] = (grade.auto_score, grade.manual_score,
-                                                grade.max_score)
-    return found
-
-
-def pg_round(db_url: str, root: Path, students: dict[str, Path]):
-    """Generate lesson 01 into the gradebook at ``db_url`` and autograde ``students``
-    (name -> notebook) with the course's parallel autograder."""
-    from coursegrader.course.config import grading_environment
-    from coursegrader.course.placement import place_submission
-    from coursegrader.engine.pipeline import autograde_parallel
-    from coursegrader.nbg.api import make_api
-
-    with grading_environment(root / "grading"):
-        api = make_api(**{"CourseDirectory.release_directory": str(root / "release"),
-                          "CourseDirectory.db_url": db_url})
-        outcome = api.generate_assignment(LESSON, force=True, create=True)
-        assert outcome["success"], f"generating {LESSON} on PostgreSQL failed: {outcome}"
-        submitted = Path(api.coursedir.submitted_directory)
-        for name, notebook in students.items():
-            place_submission(submitted, LESSON, name, notebook)
-        return api, autograde_parallel(LESSON, list(students), api=api, progress=False)
-
-
-def test_grading_round_on_postgresql_matches_sqlite(postgres, grading_round,  # noqa: F811
-                                                    tmp_path):
-    # the very submission the SQLite round graded WRONG in (with the answers packed beside it)
-    wrong = grading_round.graded_as[(LESSON, WRONG)]
-    together = [n for (lesson, n), s in grading_round.graded_as.items()
-                if lesson == LESSON and s == wrong and n in grading_round.variants[LESSON]]
-    variant = merged(grading_round.variants[LESSON], together)
-    students = {
-        "perfect": lesson_notebook(LESSON),
-        "blank": lesson_notebook(LESSON, NOTEBOOKS_DIR),
-        wrong: make_variant(LESSON, variant["replace"], tmp_path / "wrong.ipynb"),
-    }
-    db_url = postgres.create_database("round")
-    _, results = pg_round(db_url, tmp_path, students)
-    for name, result in results.items():
-        assert result.success, f"autograding {name} on PostgreSQL failed: {result.error}"
-
-    on_pg = cell_scores(db_url, LESSON, list(students))
-    sqlite = "sqlite:///" + str(grading_round.grading_dir / "gradebook.db")
-    on_sqlite = cell_scores(sqlite, LESSON, list(students))
-    assert on_pg, "the PostgreSQL gradebook recorded no grades"
-    assert on_pg == on_sqlite, (
-        "PostgreSQL and SQLite gradebooks differ (student, cell): (auto, manual, max):\n"
-        + "\n".join(f"{key}: pg {on_pg.get(key)} sqlite {on_sqlite.get(key)}"
-                    for key in sorted(set(on_pg) | set(on_sqlite))
-                    if on_pg.get(key) != on_sqlite.get(key)))
-    # and the round graded: full marks, zero, and exactly the wrong exercise lost
-    totals = {s: sum(v[0] or 0 for (st, _), v in on_pg.items() if st == s) for s in students}
-    full = sum(v[2] for (st, _), v in on_pg.items() if st == "perfect")
-    lost = sum(on_pg[(wrong, g)][2] for g in variant["loses"])
-    assert totals == {"perfect": full, "blank": 0, wrong: full - lost}, totals
 
 
 # The formgrader's kind of write, in another process: what nbgrader's formgrader API handler
@@ -132,7 +67,7 @@ def test_formgrader_writes_while_autograding_on_postgresql(postgres, tmp_path): 
     wrong = make_variant(LESSON, variant["replace"], tmp_path / "wrong.ipynb")
     db_url = postgres.create_database("two_writers")
     # the student the instructor grades by hand, autograded first
-    api, first = pg_round(db_url, tmp_path, {"manual": lesson_notebook(LESSON)})
+    api, first = pg_round(db_url, tmp_path, LESSON, {"manual": lesson_notebook(LESSON)})
     assert first["manual"].success, first["manual"].error
 
     stop, ready = tmp_path / "stop", tmp_path / "ready"
