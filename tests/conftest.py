@@ -222,7 +222,8 @@ def grading_round(tmp_path_factory) -> Round:
 # comparison, which uses the grading round, had a file of its own, the other worker now and
 # then graded the whole round again: 598.6 s of a 1943.9 s run. (`--dist loadgroup` with an
 # xdist_group mark does not help here: pytest-xdist 3.8 sets the group on `item._nodeid`,
-# which pytest 9 no longer reads, so the marked tests are spread like any others.)
+# which pytest 9.2 no longer reads, so the marked tests are spread like any others:
+# pytest-dev/pytest-xdist#1386.)
 SHARED_FIXTURES = {"grading_round": "tests/integration/test_grading_round.py"}
 
 
