@@ -4,6 +4,7 @@ README's test command."""
 from __future__ import annotations
 
 import re
+import sys
 
 import yaml
 
@@ -32,6 +33,18 @@ def test_every_package_is_pinned_exactly():
         assert re.fullmatch(r"[A-Za-z0-9_.\-]+==[0-9][A-Za-z0-9.]*", req), f"not pinned: {req}"
     reqs = set(_requirements())
     assert {"torch==2.14.1", "torchvision==0.29.1", "nbgrader==0.9.6"} <= reqs
+
+
+def test_reading_a_notebook_does_not_build_iri_parsers():
+    """requirements.txt pins jsonschema below 4.25, whose import builds rfc3987-syntax's
+    parsers (2.2 s in every process that imports nbformat)."""
+    import jsonschema  # noqa: F401
+    import nbformat  # noqa: F401
+
+    assert "rfc3987_syntax" not in sys.modules, (
+        "importing jsonschema imported rfc3987_syntax: see the jsonschema pin in "
+        "requirements.txt"
+    )
 
 
 def test_conda_env_installs_the_course_package_and_a_matching_python():
