@@ -12,6 +12,7 @@ from pathlib import Path
 
 from coursegrader.course.paths import COURSE_ROOT
 from coursegrader.errors import CourseError
+from coursegrader.sandbox import fontlist
 from coursegrader.sandbox.limits import Limits
 
 # Inside the sandbox: the writable copy of the submission, and the student's home.
@@ -156,7 +157,7 @@ def kernel_env(extra: dict[str, str] | None = None) -> dict[str, str]:
         "PATH": os.pathsep.join([os.path.dirname(sys.executable), "/usr/local/bin",
                                  "/usr/bin", "/bin"]),
         "HOME": HOME_DIR, "USER": "student", "LOGNAME": "student",
-        "TMPDIR": "/tmp", "MPLCONFIGDIR": "/tmp/matplotlib",
+        "TMPDIR": "/tmp", "MPLCONFIGDIR": fontlist.KERNEL_DIR,
         "PYTHONPATH": src,
         "PYTHONDONTWRITEBYTECODE": "1",
         "COURSE_DATA_DIR": str(data_dir()),
@@ -195,6 +196,8 @@ def command(kernel_cmd: list[str], private: str, submission: Path, limits: Limit
     data = data_dir()
     if data.is_dir():
         args += ["--ro-bind", str(data), str(data)]
+    font_binds, font_copies = fontlist.sandbox_args(kernel_cmd[0])
+    args += font_binds
     init_file = f"{INIT_DIR}/{INIT_FILE.name}"
     args += ["--bind", private, private,
              "--ro-bind", str(submission), "/run/submission",
@@ -208,6 +211,7 @@ def command(kernel_cmd: list[str], private: str, submission: Path, limits: Limit
     init = {
         "src": "/run/submission",
         "work": WORK_DIR,
+        "copy": font_copies,
         "rlimits": {
             "RLIMIT_NPROC": limits.processes,
             "RLIMIT_FSIZE": limits.disk_bytes,

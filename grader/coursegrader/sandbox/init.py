@@ -1,9 +1,10 @@
 """The parent process between bubblewrap's PID 1 and the kernel, inside the sandbox.
 
 ipykernel shuts down when its parent is PID 1, which bwrap's reaper is; so this small
-program sits between them. It copies the submission into the writable tmpfs, sets the
-rlimits, starts the kernel, passes it SIGTERM, and exits with the kernel's status (128 +
-signal number when the kernel was killed).
+program sits between them. It copies the submission (and matplotlib's font list,
+fontlist.py) into the writable tmpfs, sets the rlimits, starts the kernel, passes it
+SIGTERM, and exits with the kernel's status (128 + signal number when the kernel was
+killed).
 
 It runs as ``python -S init.py CONFIG KERNEL_ARGV...`` from a read-only bind of this one
 file (nothing else of the grader is visible inside), so it uses the standard library alone

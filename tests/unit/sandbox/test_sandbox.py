@@ -25,16 +25,17 @@ needs_bwrap = pytest.mark.skipif(
 
 
 def sandboxed(code: str, submission: Path, limits: Limits | None = None,
-              cgroups: bool = False) -> subprocess.CompletedProcess:
+              cgroups: bool = False, python: str | None = None) -> subprocess.CompletedProcess:
     """Run ``python -c code`` exactly as a kernel would be run: same mounts, environment,
-    parent process and limits."""
+    parent process and limits (``python``: the base interpreter unless given)."""
     km = manager.SandboxedKernelManager(use_cgroups=cgroups)
     km._private = Path(tempfile.mkdtemp(prefix="coursegrader-test-"))
     km._submission = submission
     limits = limits or Limits(512 * MiB, 32, 64 * MiB)
     try:
         # the command joins a new cgroup when the kernel manager uses them
-        cmd = km.sandbox_command([os.path.realpath(sys.executable), "-c", code], limits)
+        cmd = km.sandbox_command([python or os.path.realpath(sys.executable), "-c", code],
+                                 limits)
         return subprocess.run(cmd, capture_output=True, text=True, timeout=60,
                               env=bwrap.kernel_env(), cwd=km._private)
     finally:
