@@ -70,7 +70,9 @@ def _imported_modules(*notebooks) -> set[str]:
     (``import torch as T``, ``from torch import nn``), and the usual ones."""
     names = set()
     for cell in (c for nb in notebooks if nb is not None for c in nb.cells):
-        tree = _parse(cell.source) if cell.cell_type == "code" else None
+        # no `import` keyword, no import statement: most cells are not parsed at all
+        tree = _parse(cell.source) if cell.cell_type == "code" and "import" in cell.source \
+            else None
         for node in ast.walk(tree) if tree is not None else ():
             if isinstance(node, ast.Import):
                 names |= {(a.asname or a.name).split(".")[0] for a in node.names}
