@@ -4,6 +4,8 @@ right and wrong submission of tests/submissions/, are not flagged. No kernel is 
 
 from __future__ import annotations
 
+import copy
+
 import nbformat
 import pytest
 
@@ -83,7 +85,7 @@ def _submissions(lesson):
     solution = nbformat.read(lesson_notebook(lesson), as_version=4)
     yield "solution", solution
     for name, spec in {**load_variants(lesson), **load_correct(lesson)}.items():
-        nb = nbformat.reads(nbformat.writes(solution), as_version=4)  # a copy
+        nb = copy.deepcopy(solution)
         by_id = {cells.grade_id(c): c for c in nb.cells}
         for grade_id, source in spec["replace"].items():
             by_id[grade_id].source = source

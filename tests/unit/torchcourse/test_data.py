@@ -46,8 +46,12 @@ def test_fixture_made_by_several_processes_at_once_is_whole_for_each(tmp_path):
     import multiprocessing
 
     root = tmp_path / "cifar"
-    # spawn, not fork: forking a process whose torch thread pool is running can hang
-    with multiprocessing.get_context("spawn").Pool(4) as pool:
+    # Not fork: forking a process whose torch thread pool is running can hang. A fork server
+    # imports torch once, in a process that has run nothing, and forks the four from it
+    # (spawn imported torch in each).
+    context = multiprocessing.get_context("forkserver")
+    context.set_forkserver_preload(["torch", "torchcourse.data"])
+    with context.Pool(4) as pool:
         sizes = pool.map(_load_fixture_sizes, [root] * 8)
     assert set(sizes) == {(640, 200, 64 * sum(range(10)))}, sizes
     leftovers = sorted(p.name for p in tmp_path.iterdir() if p.name != "cifar")
