@@ -59,6 +59,19 @@ def test_a_python_that_cannot_make_the_list_leaves_the_kernel_as_before(cache, t
     assert list(cache.iterdir()) == [], "scratch left behind"
 
 
+
+def test_no_cache_folder_of_its_own_leaves_the_kernel_as_before(tmp_path, monkeypatch):
+    not_a_folder = tmp_path / "cache"
+    not_a_folder.write_text("")  # (a file where the cache folder would be: even root fails)
+    monkeypatch.setenv("XDG_CACHE_HOME", str(not_a_folder))
+    fontlist.font_list.cache_clear()
+    try:
+        python = fake_python(tmp_path, 'echo "{}" > "$MPLCONFIGDIR/fontlist-v9.json"')
+        assert fontlist.sandbox_args(python) == ([], [])
+    finally:
+        fontlist.font_list.cache_clear()
+
+
 @needs_bwrap
 def test_a_kernel_reads_the_list_instead_of_making_it(tmp_path):
     submission = tmp_path / "alice" / "02-nn-module"
