@@ -18,7 +18,6 @@ import re
 import secrets
 import socket
 import subprocess
-import sys
 import threading
 from dataclasses import dataclass
 from pathlib import Path
@@ -489,30 +488,34 @@ def test_grading_as_an_ordinary_user(tmp_path):
         subprocess.run(["useradd", "--no-create-home", "--shell", "/usr/sbin/nologin", user],
                        check=True)
         created = True
+    from coursehub.hub import user_python
+
     work = Path(tempfile.mkdtemp(prefix="coursegrader-user-"))
     shutil.chown(work, user)
-    # The course's Python must be reachable by that user: on machines where it lives under
-    # root's home (pyenv), let the user pass through that folder (not read it) meanwhile.
-    blocked = [p for p in Path(os.path.realpath(sys.executable)).parents
-               if p.is_dir() and not os.stat(p).st_mode & 0o001]
-    modes = {p: os.stat(p).st_mode for p in blocked}
-    env = {"PATH": f"{Path(sys.executable).parent}:/usr/bin:/bin", "HOME": str(work),
+    # The course's Python must be one that user can run: where it lives under root's home
+    # (pyenv), the copy the class hub makes for its users (coursehub/hub.py). Opening root's
+    # folders to others meanwhile changed what the hub's test, running beside this one on the
+    # other worker, found: it then chose the Python its users could not run.
+    python_dir = Path(tempfile.mkdtemp(prefix="coursegrader-python-"))
+    python_dir.chmod(0o755)
+    python = user_python(python_dir)
+    env = {"PATH": f"{python.parent}:/usr/bin:/bin", "HOME": str(work),
            "PYTHONPATH": os.pathsep.join([str(COURSE_ROOT / "src"), str(COURSE_ROOT / "grader"),
                                           str(Path(__file__).parent)]),
            "JUPYTER_CONFIG_PATH": str(COURSE_ROOT / "grader"),
            "COURSE_GRADING_DIR": str(work / "grading"), "COURSE_BUDGET": "ci"}
+    if python.parent.parent == python_dir / "python":
+        # the copy's own libpython, as the hub gives its servers (COURSE_HUB_LIBRARY_PATH)
+        env["LD_LIBRARY_PATH"] = str(python_dir / "python" / "lib")
     limits = {**LIMITS, "use_cgroups": False}
     try:
-        for path, mode in modes.items():
-            os.chmod(path, mode | 0o001)
         run = subprocess.run(
             ["runuser", "-u", user, "--", "env", *[f"{k}={v}" for k, v in env.items()],
-             sys.executable, "-c", GRADE_AS_USER, str(work / "release"), json.dumps(limits)],
+             str(python), "-c", GRADE_AS_USER, str(work / "release"), json.dumps(limits)],
             capture_output=True, text=True, timeout=600, cwd=work)
     finally:
-        for path, mode in modes.items():
-            os.chmod(path, mode)
         shutil.rmtree(work, ignore_errors=True)
+        shutil.rmtree(python_dir, ignore_errors=True)
         if created:
             subprocess.run(["userdel", user], check=False)
     line = next((x for x in run.stdout.splitlines() if x.startswith("RESULTS ")), None)
