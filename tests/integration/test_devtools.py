@@ -42,6 +42,9 @@ def test_the_benchmark_compares_plain_nbgrader_with_ours(tmp_path):
         for name in ("ours-sandbox", "no-record"):
             assert report["stages"][name]["kernel_cpu"] > 0.5, report["stages"][name]
         assert "the kernels' CPU time" in text, text
+        # and student by student (devtools/bench.py: paired_overhead)
+        assert "median of each student's two kernels" in text, text
+        assert len(report["record_cpu_overhead_paired"]) == 3
 
 
 def cgroups_count_cpu() -> bool:
