@@ -82,6 +82,8 @@ def _install(record_fd, config):  # noqa: C901 - one closure on purpose
     import _thread
     import builtins
     import functools
+    import gc
+    import itertools
     import marshal
     import os
     import types
@@ -111,6 +113,11 @@ def _install(record_fd, config):  # noqa: C901 - one closure on purpose
     classmethod_, staticmethod_ = classmethod, staticmethod
     frozenset_, tuple_, type_, len_, id_, range_ = frozenset, tuple, type, len, id, range
     all_, is_ = all, _operator.is_
+    # for the walks' check of all the functions at once, in C: see students_among
+    compress, repeat, filterfalse = itertools.compress, itertools.repeat, itertools.filterfalse
+    get_filename = _operator.attrgetter("co_filename")
+    get_referents = gc.get_referents
+    starts_trusted = _operator.methodcaller("startswith", trusted)
     object_getattribute = object.__getattribute__
     code_type, function_type, method_type = types.CodeType, types.FunctionType, types.MethodType
     module_type = types.ModuleType
@@ -368,7 +375,11 @@ def _install(record_fd, config):  # noqa: C901 - one closure on purpose
         student code. A module's namespace is read again only when it changed."""
         state["walking"] = True
         try:
-            return walk_modules(with_classes)
+            found = walk_modules(with_classes, quick=True)
+            if found is None:  # student code in there: read it all again, value by value
+                class_origins.clear()
+                found = walk_modules(with_classes, quick=False)
+            return found
         finally:
             state["walking"] = False
             class_origins.clear()
@@ -378,8 +389,34 @@ def _install(record_fd, config):  # noqa: C901 - one closure on purpose
         student's __eq__, and id() raises an audit event for every value)."""
         return len_(before) == len_(now) and all_(map_(is_, before, now))
 
-    def walk_modules(with_classes):
+    def students_among(functions):
+        """Whether one of ``functions`` runs student code (student_code of its code), all
+        read at once, in C: a function's code is among its referents (func_traverse), so
+        one gc.get_referents call finds every code object, where reading ``f.__code__``
+        raises an audit event for each of the walk's tens of thousands of functions (that
+        was most of what the record cost a kernel)."""
+        if len_(functions) == 0:
+            return False
+        refs = get_referents(*functions)
+        codes = tuple_(compress(refs, map_(is_, map_(type_, refs), repeat(code_type))))
+        for name in filterfalse(starts_trusted, map_(get_filename, codes)):
+            if untrusted_file(name):
+                return True
+        if len_(student_codes) > 0:
+            for co in codes:
+                if id_(co) in student_codes:
+                    return True
+        return False
+
+    def walk_modules(with_classes, quick):
+        """The findings of one walk. ``quick``: the functions are not judged one by one but
+        all together at the end (students_among), and what was read is kept only when none
+        of them is a student's; else the walk returns None, and the caller walks again with
+        ``quick=False``, which judges each value as it comes (the same findings, in order)."""
         found = []
+        functions = []  # (quick) the functions met, judged together at the end
+        keep_later = []  # (quick) what this walk read, kept once the functions are judged
+        classes_met, held = set(), []  # (quick) the other modules' classes already read
         for name, module in list_(dict_items(modules)):
             if type_(name) is not str or type_(module) is not module_type:
                 continue
@@ -397,28 +434,75 @@ def _install(record_fd, config):  # noqa: C901 - one closure on purpose
                     if issubclass_(type_(value), type) and type_module(value) == name:
                         classes.append((attr, value))  # the module's own class
                         continue
+                    if quick and type_(value) is function_type:
+                        if not str_startswith(attr, "__"):
+                            functions.append(value)
+                        continue
+                    if quick and issubclass_(type_(value), type) and \
+                            type_module(value) != "__main__":
+                        # another module's class: origin() would look for a student's
+                        # function in it (once a walk); so do its functions, at the end
+                        if not str_startswith(attr, "__") and id_(value) not in classes_met:
+                            classes_met.add(id_(value))
+                            held.append(value)  # (its id stays its own for the walk)
+                            functions.extend(v for v in proxy_values(class_dict(value))
+                                             if type_(v) is function_type)
+                        continue
                     where = origin(value)
                     if where and not str_startswith(attr, "__"):
                         found.append(name + "." + attr + " holds code from " + where)
-                known = seen_modules[name] = (values, classes, {})
+                known = (values, classes, {})
+                if quick:
+                    keep_later.append((seen_modules, name, known))
+                else:
+                    seen_modules[name] = known
             for attr, cls in known[1] if with_classes else ():
                 cvalues = tuple_(proxy_values(class_dict(cls)))
                 if same(known[2].get(attr, ()), cvalues):
                     continue
-                known[2][attr] = cvalues
+                if quick:
+                    keep_later.append((known[2], attr, cvalues))
+                else:
+                    known[2][attr] = cvalues
                 for cattr, cvalue in list_(proxy_items(class_dict(cls))):
                     f = cvalue
                     if type_(f) is classmethod_ or type_(f) is staticmethod_:
                         f = f.__func__
-                    if type_(f) is function_type and type_(cattr) is str and \
-                            student_code(f.__code__):
+                    if type_(f) is not function_type or type_(cattr) is not str:
+                        continue
+                    if quick:
+                        functions.append(f)
+                    elif student_code(f.__code__):
                         found.append(name + "." + attr + "." + cattr + " holds code from "
                                      + f.__code__.co_filename)
+        if quick:
+            if students_among(functions):
+                return None
+            for where, key, value in keep_later:
+                where[key] = value
         return tuple_(found)
 
     def hook(event, args):
         if event not in watched:
             return
+        # the commonest watched events, settled before anything else (handle would return
+        # at once for them too): a library reading a function's __code__ (the walks read
+        # tens of thousands), running its own module's code, opening its own files
+        if event == "object.__getattr__":
+            if args[1] not in frame_attrs:
+                return
+        elif event == "exec":
+            # (not when a code id must be looked up: id() raises an event of its own, which
+            # another hook could turn into an exception, caught only below)
+            code = args[0]
+            if type_(code) is code_type and len_(student_codes) == 0 and \
+                    str_startswith(code.co_filename, trusted):
+                return
+        elif event == "open":
+            path = args[0]
+            if type_(path) is str and not (str_startswith(path, "/proc/")
+                                           and str_endswith(path, "/mem")):
+                return
         ident = get_ident()
         if ident in busy:
             return

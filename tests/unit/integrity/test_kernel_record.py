@@ -347,3 +347,85 @@ def test_library_code_patched_between_the_edge_test_cells_is_found(tmp_path):
         f"libmod.check holds code from {student}",
         f"libmod.Checker.ok holds code from {student}",
         f"libmod.spare holds code from {library / 'libmod.py'}"]), walks
+
+
+def test_library_code_patched_before_the_first_test_cell_is_found_in_order(tmp_path):
+    """The walk judges the library's functions all at once (one gc.get_referents call);
+    when one of them is a student's, it reads everything again value by value: the same
+    findings, in the same order, as a walk that judged each value where it met it. A
+    classmethod's function counts, and the library's own functions (the one left alone,
+    and one made with exec under a name that is no file, as dataclasses do) do not."""
+    library = tmp_path / "site"
+    library.mkdir()
+    (library / "libmod.py").write_text(
+        "def check(x):\n    return x > 0\n\n"
+        "exec('def made(x):\\n    return x', globals())\n\n"
+        "class Checker:\n    @classmethod\n    def make(cls):\n        return cls()\n\n"
+        "    def ok(self):\n        return False\n")
+    code = textwrap.dedent(f'''\
+        import sys
+        sys.path.insert(0, {str(library)!r})
+        import libmod
+        libmod.check = lambda x: True
+        type.__setattr__(libmod.Checker, "make", classmethod(lambda cls: None))
+        compile("x = 1", {PREFIX + "first.py"!r}, "exec")
+        compile("y = 2", {PREFIX + "last.py"!r}, "exec")
+        ''')
+    parsed, out, _ = launch(tmp_path, code, trusted=[str(library)],
+                            tests=["first.py", "last.py"])
+    walks = {r.fields[0].rsplit("/", 1)[1]: r.fields[1] for r in parsed.records
+             if r.kind == "libraries"}
+    student = str(tmp_path / "student_code.py")
+    expected = (f"libmod.check holds code from {student}",
+                f"libmod.Checker.make holds code from {student}")
+    assert walks["first.py"] == expected, walks
+    assert walks["last.py"] == (), walks  # nothing changed since: read once, reported once
+
+
+def test_a_walk_with_no_student_code_finds_nothing_and_keeps_what_it_read(tmp_path):
+    """A library left alone: no finding at either edge; a change made after the first
+    edge is still seen at the last (what the first walk read was kept)."""
+    library = tmp_path / "site"
+    library.mkdir()
+    (library / "libmod.py").write_text(
+        "def check(x):\n    return x > 0\n\n"
+        "class Checker:\n    @staticmethod\n    def ok():\n        return False\n")
+    code = textwrap.dedent(f'''\
+        import sys
+        sys.path.insert(0, {str(library)!r})
+        import libmod
+        compile("x = 1", {PREFIX + "first.py"!r}, "exec")
+        type.__setattr__(libmod.Checker, "ok", staticmethod(lambda: True))
+        compile("y = 2", {PREFIX + "last.py"!r}, "exec")
+        ''')
+    parsed, out, _ = launch(tmp_path, code, trusted=[str(library)],
+                            tests=["first.py", "last.py"])
+    walks = {r.fields[0].rsplit("/", 1)[1]: r.fields[1] for r in parsed.records
+             if r.kind == "libraries"}
+    student = str(tmp_path / "student_code.py")
+    assert walks["first.py"] == (), walks
+    assert walks["last.py"] == (f"libmod.Checker.ok holds code from {student}",), walks
+
+
+def test_a_library_class_that_another_module_re_exports_is_read_for_both(tmp_path):
+    """A student's method in a library class is named where the class is defined and
+    where another module re-exports it, in the walk's order (the order of sys.modules)."""
+    library = tmp_path / "site"
+    library.mkdir()
+    (library / "libbase.py").write_text("class Base:\n    def ok(self):\n        return False\n")
+    (library / "libmod.py").write_text("from libbase import Base as Alias\n")
+    code = textwrap.dedent(f'''\
+        import sys
+        sys.path.insert(0, {str(library)!r})
+        import libmod, libbase
+        type.__setattr__(libbase.Base, "ok", lambda self: True)
+        compile("x = 1", {PREFIX + "first.py"!r}, "exec")
+        compile("y = 2", {PREFIX + "last.py"!r}, "exec")
+        ''')
+    parsed, out, _ = launch(tmp_path, code, trusted=[str(library)],
+                            tests=["first.py", "last.py"])
+    walks = {r.fields[0].rsplit("/", 1)[1]: r.fields[1] for r in parsed.records
+             if r.kind == "libraries"}
+    student = str(tmp_path / "student_code.py")
+    assert walks["first.py"] == (f"libbase.Base.ok holds code from {student}",
+                                 f"libmod.Alias holds code from {student}"), walks
