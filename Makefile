@@ -20,7 +20,7 @@ export PYTHONPATH := $(CURDIR)/src:$(CURDIR)/grader$(if $(PYTHONPATH),:$(PYTHONP
 PYTEST_ARGS ?=
 
 .PHONY: help setup dist lab lab-instructor notebooks browser-deps sandbox-deps test test-fast lint clean \
-	bench-cifar release collect autograde feedback export report demo bench-grading \
+	bench-cifar release collect autograde feedback export report demo bench-grading bench-record \
 	hub hub-deps hub-test-deps accounts pg-deps
 
 help:
@@ -49,6 +49,8 @@ help:
 	@echo "make demo                 a simulated term in a throw-away folder"
 	@echo "make bench-grading        40 students (STUDENTS=N): plain nbgrader against ours,"
 	@echo "                          with and without the sandbox, stage by stage"
+	@echo "make bench-record         what the kernel's record costs (LESSON=.., default 05),"
+	@echo "                          in instructions under valgrind: the same figure every run"
 	@echo ""
 	@echo "A class on one server (as root; docs/deploy.md):"
 	@echo "make hub                  JupyterHub for the class (HUB_DIR=/srv/pytorch-course HUB_PORT=8000)"
@@ -160,6 +162,9 @@ report: $(STAMP)
 
 demo: $(STAMP) sandbox-deps
 	$(COURSE) demo
+
+bench-record: $(STAMP)
+	$(PY) benchmarks/bench_record.py $(or $(LESSON),05-state-dict) $(BENCH_ARGS)
 
 bench-grading: $(STAMP) sandbox-deps
 	$(COURSE) bench $(LESSON) --students $(STUDENTS) $(if $(JOBS),--jobs $(JOBS))

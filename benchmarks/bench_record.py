@@ -1,0 +1,129 @@
+"""What the kernel's record (grader/coursegrader/sandbox/audit.py) costs a kernel, in
+instructions.
+
+    python benchmarks/bench_record.py [LESSON] [--cpu-seconds]
+
+Runs LESSON's reference solution (05-state-dict by default, in the ci budget) three times,
+each in a fresh Python process, in an IPython shell that names its cells as ipykernel does:
+
+* "no record": as it is;
+* "record": with the audit hook installed before anything else, as the sandbox's launcher
+  installs it (the same config: the trusted folders, the test cells' names);
+* "record, no walks": the same with no test cell named, so that the library namespaces
+  are never read (the walks at the first and the last test cell).
+
+Counted by valgrind's cachegrind: the instructions a run executes are the same figure run
+after run, where the CPU seconds of a shared two-core machine drift by a quarter within the
+hour (the grading benchmark, ``make bench-grading``, pairs its runs for that reason). With
+--cpu-seconds, or where valgrind is not installed, it prints CPU seconds instead, and says
+so. A run under cachegrind takes about fifty times as long as without (about eight minutes
+for lesson 05 here); two run at once.
+
+Prints each run's figure, the record's overhead, and the walks' part of it.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import re
+import shutil
+import subprocess
+import sys
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+AUDIT_DIR = ROOT / "grader" / "coursegrader" / "sandbox"
+RUNS = {"no record": ("none", True), "record": ("record", True),
+        "record, no walks": ("record", False)}
+
+
+def run_notebook(mode: str, notebook: Path, name_tests: bool) -> None:
+    """(In the child process.) Every code cell of ``notebook``, in order, in one shell."""
+    cells = [("".join(c["source"]), c["metadata"].get("nbgrader", {}))
+             for c in json.loads(notebook.read_text())["cells"] if c["cell_type"] == "code"]
+    if mode == "record":
+        from ipykernel.compiler import get_tmp_hash_seed, murmur2_x86
+
+        tests = [f"{murmur2_x86(s, get_tmp_hash_seed())}.py" for s, m in cells
+                 if m.get("grade") and not m.get("solution")] if name_tests else []
+        sys.path.insert(0, str(AUDIT_DIR))
+        import audit
+
+        trusted = sorted({p for p in sys.path if p and os.path.isdir(p)
+                          and not Path(p).resolve().is_relative_to(ROOT / "solutions")})
+        # the records go nowhere: what they cost the kernel is writing them
+        audit._install(os.open(os.devnull, os.O_WRONLY), {
+            "key": "00" * 32, "trusted": trusted, "tests": tests, "canaries": [],
+            "cell_prefix": "/tmp/ipykernel_"})
+    from ipykernel.compiler import XCachingCompiler
+    from IPython.core.interactiveshell import InteractiveShell
+
+    shell = InteractiveShell.instance()
+    shell.compile = XCachingCompiler()  # cells named as in a kernel (the hook reads names)
+    os.chdir(notebook.parent)
+    failed = sum(not shell.run_cell(source).success for source, _ in cells)
+    print(f"cells {len(cells)} failed {failed}", file=sys.stderr)
+
+
+def measure(label: str, notebook: Path, valgrind: str | None) -> float:
+    mode, name_tests = RUNS[label]
+    cmd = [sys.executable, __file__, "--run", mode, str(notebook)]
+    if not name_tests:
+        cmd.append("--no-tests")
+    if valgrind:
+        cmd = [valgrind, "--tool=cachegrind", "--cache-sim=no",
+               f"--cachegrind-out-file={os.devnull}", *cmd]
+    env = {**os.environ, "MPLBACKEND": "agg", "COURSE_BUDGET": "ci",
+           "PYTHONPATH": os.pathsep.join([str(ROOT / "src"), os.environ.get("PYTHONPATH", "")])}
+    start = os.times()
+    run = subprocess.run(cmd, capture_output=True, text=True, env=env)
+    if run.returncode != 0 or "failed 0" not in run.stderr:
+        raise SystemExit(f"{label}: the notebook did not run through:\n{run.stderr[-3000:]}")
+    if valgrind:
+        refs = re.search(r"I\s+refs:\s+([\d,]+)", run.stderr)
+        return float(refs.group(1).replace(",", ""))
+    t = os.times()  # (the runs are one after the other then: see main)
+    return (t.children_user - start.children_user) + (t.children_system
+                                                      - start.children_system)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("lesson", nargs="?", default="05-state-dict")
+    parser.add_argument("--cpu-seconds", action="store_true",
+                        help="CPU seconds instead of instructions (noisy: see above)")
+    parser.add_argument("--run", help=argparse.SUPPRESS)
+    parser.add_argument("--no-tests", action="store_true", help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.run:
+        run_notebook(args.run, Path(args.lesson), not args.no_tests)
+        return
+    notebook = ROOT / "solutions" / args.lesson / f"{args.lesson}.ipynb"
+    if not notebook.is_file():
+        raise SystemExit(f"no reference solution {notebook}")
+    valgrind = None if args.cpu_seconds else shutil.which("valgrind")
+    unit = "instructions" if valgrind else "CPU seconds"
+    if not valgrind:
+        print("valgrind not found (or --cpu-seconds): CPU seconds, which drift on a shared "
+              "machine; compare only runs made side by side")
+    # under valgrind two at once; CPU seconds are counted for this process's children,
+    # so one at a time
+    with ThreadPoolExecutor(2 if valgrind else 1) as pool:
+        figures = dict(zip(RUNS, pool.map(lambda k: measure(k, notebook, valgrind), RUNS),
+                           strict=True))
+    base = figures["no record"]
+    print(f"{args.lesson}, its reference solution in one IPython shell ({unit}):")
+    for label, value in figures.items():
+        shown = f"{value / 1e9:.3f} G" if valgrind else f"{value:.2f} s"
+        extra = "" if label == "no record" else f"  {100 * (value / base - 1):+.1f}%"
+        print(f"  {label:18s} {shown}{extra}")
+    walks = figures["record"] - figures["record, no walks"]
+    print(f"  the walks' part of the record's cost: "
+          f"{100 * walks / (figures['record'] - base):.0f}%")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,36 @@
+"""benchmarks/bench_record.py: what the kernel's record costs, run for real on lesson 01 (in
+CPU seconds, the quick way: under valgrind the same runs take minutes)."""
+
+from __future__ import annotations
+
+import re
+import subprocess
+import sys
+
+import pytest
+
+from coursegrader.course.paths import COURSE_ROOT
+
+pytestmark = pytest.mark.slow
+
+
+def test_the_record_benchmark_runs_the_lesson_three_ways_and_reports():
+    run = subprocess.run(
+        [sys.executable, str(COURSE_ROOT / "benchmarks" / "bench_record.py"),
+         "01-python-classes", "--cpu-seconds"],
+        capture_output=True, text=True, timeout=600)
+    assert run.returncode == 0, run.stdout + run.stderr
+    out = run.stdout
+    assert "compare only runs made side by side" in out  # the noise is said out loud
+    figures = dict(re.findall(r"^  (no record|record|record, no walks) +([\d.]+) s",
+                              out, re.MULTILINE))
+    assert set(figures) == {"no record", "record", "record, no walks"}, out
+    assert all(float(v) > 0.1 for v in figures.values()), out  # a whole kernel's work
+    assert re.search(r"the walks' part of the record's cost: -?\d+%", out), out
+
+
+def test_a_lesson_without_a_reference_solution_is_refused():
+    run = subprocess.run(
+        [sys.executable, str(COURSE_ROOT / "benchmarks" / "bench_record.py"), "99-nothing"],
+        capture_output=True, text=True, timeout=60)
+    assert run.returncode != 0 and "no reference solution" in run.stderr
