@@ -76,7 +76,10 @@ def measure(label: str, notebook: Path, valgrind: str | None) -> float:
     if valgrind:
         cmd = [valgrind, "--tool=cachegrind", "--cache-sim=no",
                f"--cachegrind-out-file={os.devnull}", *cmd]
-    env = {**os.environ, "MPLBACKEND": "agg", "COURSE_BUDGET": "ci",
+    # one thread: torch's pool spins while it waits, and how long depends on what else runs,
+    # which would make even the instruction count change from run to run
+    env = {**os.environ, "MPLBACKEND": "agg", "COURSE_BUDGET": "ci", "COURSE_THREADS": "1",
+           "OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1",
            "PYTHONPATH": os.pathsep.join([str(ROOT / "src"), os.environ.get("PYTHONPATH", "")])}
     start = os.times()
     run = subprocess.run(cmd, capture_output=True, text=True, env=env)
