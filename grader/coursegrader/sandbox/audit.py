@@ -393,8 +393,7 @@ def _install(record_fd, config):  # noqa: C901 - one closure on purpose
         """Whether one of ``functions`` runs student code (student_code of its code), all
         read at once, in C: a function's code is among its referents (func_traverse), so
         one gc.get_referents call finds every code object, where reading ``f.__code__``
-        raises an audit event for each of the walk's tens of thousands of functions (that
-        was most of what the record cost a kernel)."""
+        raises an audit event for each of the walk's tens of thousands of functions."""
         if len_(functions) == 0:
             return False
         refs = get_referents(*functions)
