@@ -26,7 +26,9 @@ def test_the_record_benchmark_runs_the_lesson_three_ways_and_reports():
                               out, re.MULTILINE))
     assert set(figures) == {"no record", "record", "record, no walks"}, out
     assert all(float(v) > 0.1 for v in figures.values()), out  # a whole kernel's work
-    assert re.search(r"the walks' part of the record's cost: -?\d+%", out), out
+    # (in seconds, on a busy machine, the record can even come out cheaper: said so)
+    assert re.search(r"the walks' part of the record's cost: -?\d+%|the record cost nothing "
+                     r"measurable here", out), out
 
 
 def test_a_lesson_without_a_reference_solution_is_refused():
