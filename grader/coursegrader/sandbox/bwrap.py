@@ -43,6 +43,9 @@ INIT_DIR = "/run/coursegrader"
 INIT_FILE = Path(__file__).with_name("init.py")
 # The kernel's launcher, which installs the audit hook before ipykernel (audit.py), beside it.
 AUDIT_FILE = Path(__file__).with_name("audit.py")
+# The fork server (forkserver.py), bound beside them where a kernel is forked into the sandbox.
+FORKSERVER_FILE = Path(__file__).with_name("forkserver.py")
+FORKSERVER_INSIDE = f"{INIT_DIR}/{FORKSERVER_FILE.name}"
 # Where IPython's kernel puts its cells' code in there (ipykernel.compiler.get_tmp_directory,
 # with TMPDIR=/tmp): what the audit hook takes for a cell.
 CELL_PREFIX = "/tmp/ipykernel_"
@@ -148,10 +151,11 @@ def data_dir() -> Path:
     return default_data_dir()
 
 
-def kernel_env(extra: dict[str, str] | None = None) -> dict[str, str]:
-    """The kernel's whole environment: the allowed variables of this process, and paths
-    that make sense inside the sandbox."""
-    env = {k: v for k, v in os.environ.items() if k in ENV_ALLOWED}
+def kernel_env(extra: dict[str, str] | None = None, environ=None) -> dict[str, str]:
+    """The kernel's whole environment: the allowed variables of this process (or of
+    ``environ``), and paths that make sense inside the sandbox."""
+    environ = os.environ if environ is None else environ
+    env = {k: v for k, v in environ.items() if k in ENV_ALLOWED}
     src = str(COURSE_ROOT / "src")
     env.update({
         "PATH": os.pathsep.join([os.path.dirname(sys.executable), "/usr/local/bin",
@@ -166,19 +170,49 @@ def kernel_env(extra: dict[str, str] | None = None) -> dict[str, str]:
     return env
 
 
+def forked_env() -> dict[str, str]:
+    """The environment of a kernel forked into the sandbox: what bubblewrap hands on to
+    init.py, which is kernel_env() and the PWD of its --chdir."""
+    return {**kernel_env(), "PWD": "/"}
+
+
 def trusted_paths(extra_read_only=()) -> list[str]:
     """Where the code inside the sandbox that is not the student's lives: every read-only
     folder of code, and the launchers' own folder."""
     return sorted({*python_paths(), *extra_read_only, INIT_DIR})
 
 
+def rlimits(limits: Limits) -> dict[str, int]:
+    """The kernel's rlimits (set by init.py, or by a forked kernel itself)."""
+    return {
+        "RLIMIT_NPROC": limits.processes,
+        "RLIMIT_FSIZE": limits.disk_bytes,
+        "RLIMIT_CORE": 0,
+        # one process alone may not take more than the whole kernel may
+        "RLIMIT_DATA": limits.memory_bytes,
+    }
+
+
+def kernel_argv(kernel_cmd: list[str], record_fds=None) -> list[str]:
+    """The kernel's command inside the sandbox: through the audit hook's launcher
+    (audit.py) when ``record_fds`` (record, config) are given."""
+    if record_fds is None:
+        return list(kernel_cmd)
+    # python AUDIT RECORD_FD CONFIG_FD -m ipykernel_launcher -f ...
+    return [kernel_cmd[0], f"{INIT_DIR}/{AUDIT_FILE.name}", *map(str, record_fds),
+            *kernel_cmd[1:]]
+
+
 def command(kernel_cmd: list[str], private: str, submission: Path, limits: Limits,
-            extra_read_only=(), record_fds: tuple[int, int] | None = None) -> list[str]:
+            extra_read_only=(), record_fds: tuple[int, int] | None = None,
+            wait_fds: tuple[int, int] | None = None) -> list[str]:
     """bwrap's whole command line for one kernel: the sandbox around the init program
     (init.py), which starts ``kernel_cmd``. ``private``: the folder of the kernel's sockets,
     shared with the executor alone; ``submission``: read-only, copied inside.
     ``record_fds``: (record, config) pipes of the kernel's record (sandbox/channel.py): the
-    kernel then starts through the audit hook's launcher (audit.py)."""
+    kernel then starts through the audit hook's launcher (audit.py).
+    ``wait_fds``: (ready, status) pipes: init starts no kernel, says when the sandbox is
+    ready, and exits with the status it reads (a kernel forked into the sandbox: forks.py)."""
     bwrap = bwrap_path()
     if bwrap is None:
         raise SandboxUnavailable(ENABLE_ADVICE.format(why="`bwrap` was not found"))
@@ -201,24 +235,21 @@ def command(kernel_cmd: list[str], private: str, submission: Path, limits: Limit
     init_file = f"{INIT_DIR}/{INIT_FILE.name}"
     args += ["--bind", private, private,
              "--ro-bind", str(submission), "/run/submission",
-             "--ro-bind", str(INIT_FILE), init_file,
-             "--chdir", "/"]
+             "--ro-bind", str(INIT_FILE), init_file]
     if record_fds is not None:
-        audit_file = f"{INIT_DIR}/{AUDIT_FILE.name}"
-        args[-2:-2] = ["--ro-bind", str(AUDIT_FILE), audit_file]
-        # python AUDIT RECORD_FD CONFIG_FD -m ipykernel_launcher -f ...
-        kernel_cmd = [kernel_cmd[0], audit_file, *map(str, record_fds), *kernel_cmd[1:]]
+        args += ["--ro-bind", str(AUDIT_FILE), f"{INIT_DIR}/{AUDIT_FILE.name}"]
+    if wait_fds is not None:
+        # the fork server's code, under the name its frames carry in a forked kernel
+        args += ["--ro-bind", str(FORKSERVER_FILE), FORKSERVER_INSIDE]
+    args += ["--chdir", "/"]
     init = {
         "src": "/run/submission",
         "work": WORK_DIR,
         "copy": font_copies,
-        "rlimits": {
-            "RLIMIT_NPROC": limits.processes,
-            "RLIMIT_FSIZE": limits.disk_bytes,
-            "RLIMIT_CORE": 0,
-            # one process alone may not take more than the whole kernel may
-            "RLIMIT_DATA": limits.memory_bytes,
-        },
+        "rlimits": rlimits(limits),
     }
-    python = [os.path.realpath(sys.executable), "-S", init_file, json.dumps(init)]
-    return [*args, "--", *python, *kernel_cmd]
+    python = [os.path.realpath(sys.executable), "-S", init_file]
+    if wait_fds is not None:
+        init["wait"] = list(wait_fds)
+        return [*args, "--", *python, json.dumps(init)]
+    return [*args, "--", *python, json.dumps(init), *kernel_argv(kernel_cmd, record_fds)]

@@ -4,7 +4,8 @@ ipykernel shuts down when its parent is PID 1, which bwrap's reaper is; so this 
 program sits between them. It copies the submission (and matplotlib's font list,
 fontlist.py) into the writable tmpfs, sets the rlimits, starts the kernel, passes it
 SIGTERM, and exits with the kernel's status (128 + signal number when the kernel was
-killed).
+killed). Or, where the kernel is forked into the sandbox from outside (forkserver.py), it
+says when the sandbox is ready and exits with the status the kernel's keeper hands over.
 
 It runs as ``python -S init.py CONFIG KERNEL_ARGV...`` from a read-only bind of this one
 file (nothing else of the grader is visible inside), so it uses the standard library alone
@@ -34,6 +35,8 @@ def main(cfg, argv):
         except (ValueError, OSError):
             pass
     signal.signal(signal.SIGINT, lambda *a: None)
+    if "wait" in cfg:
+        wait(*cfg["wait"])
     pid = os.fork()
     if pid == 0:
         signal.signal(signal.SIGINT, signal.default_int_handler)
@@ -48,6 +51,21 @@ def main(cfg, argv):
         except InterruptedError:
             continue
     sys.exit(128 + os.WTERMSIG(status) if os.WIFSIGNALED(status) else os.WEXITSTATUS(status))
+
+
+def wait(ready_fd, status_fd):
+    """A kernel forked into this sandbox from outside (forkserver.py): say that the sandbox
+    is ready, then exit with the status its keeper hands over (1 if none comes)."""
+    os.write(ready_fd, b"R")
+    os.close(ready_fd)
+    signal.signal(signal.SIGTERM, lambda s, f: sys.exit(128 + s))
+    while True:
+        try:
+            status = os.read(status_fd, 1)
+            break
+        except InterruptedError:
+            continue
+    sys.exit(status[0] if status else 1)
 
 
 if __name__ == "__main__":

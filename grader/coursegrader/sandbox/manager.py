@@ -17,13 +17,17 @@ command in ``bwrap`` (Debian's ``bubblewrap``) with
   and rlimits in any case), each reported with its reason and cell (limits.py);
 * a small parent process between bwrap's PID 1 and the kernel (init.py): ipykernel shuts
   down when its parent is PID 1, which bwrap's reaper is. When the kernel stops, the
-  namespace goes, and with it every process the submission started.
+  namespace goes, and with it every process the submission started;
+* the kernel itself forked into that sandbox, where this system allows it, by a process
+  that has imported its libraries once (forks.py, forkserver.py): it skips most of a new
+  kernel's start-up CPU time, in the same namespaces, mounts and limits.
 
 The kernel and nbclient talk over jupyter_client's ``ipc`` transport: Unix sockets in a folder
 that only this kernel shares with the executor (no TCP port: the kernel has no network).
 
 Here: the kernel manager. bwrap.py builds what the kernel sees, init.py runs inside,
-cgroups.py and limits.py hold the limits and what the instructor reads about them.
+forks.py and forkserver.py fork kernels in, cgroups.py and limits.py hold the limits and
+what the instructor reads about them.
 """
 
 from __future__ import annotations
@@ -84,6 +88,11 @@ class SandboxedKernelManager(AsyncKernelManager):
     record_kernel = Bool(True, config=True,
                          help="Keep the audit hook's record of what the kernel ran "
                               "(sandbox/audit.py) and check every test cell against it.")
+    # On by default: a forked kernel skips most of a new one's start-up CPU time (forks.py).
+    fork_kernels = Bool(True, config=True,
+                        help="Fork each kernel into its sandbox from a process that has "
+                             "imported its libraries once (Linux 5.8 or newer), instead of "
+                             "starting a new process.")
     run_label = Unicode("", config=True,
                         help="A label in the names of this run's cgroups and socket folders "
                              "(a test counts what its own run left behind).")
@@ -95,6 +104,8 @@ class SandboxedKernelManager(AsyncKernelManager):
         self._cgroup: CgroupLimits | None = None
         self._log: Path | None = None
         self._process = None
+        self._forked_pid: int | None = None  # the kernel's pid, when it was forked
+        self._keeper: psutil.Process | None = None  # ... and its parent (forkserver.py)
         self.report: KernelReport | None = None
         self._channel = None
         self.record_cells: list[str] = []  # the file names of the test cells' code
@@ -118,6 +129,12 @@ class SandboxedKernelManager(AsyncKernelManager):
     async def _async_launch_kernel(self, kernel_cmd, **kw):
         limits = self.limits
         self._log = self._private / "kernel.log"
+        server = None
+        if self.fork_kernels:
+            from coursegrader.sandbox import forks
+
+            server = forks.server_for(kernel_cmd[0], bwrap.kernel_env(),
+                                      bwrap.FORKSERVER_INSIDE)
         try:
             if self.record_kernel:
                 from coursegrader.sandbox.channel import RecordChannel
@@ -126,12 +143,19 @@ class SandboxedKernelManager(AsyncKernelManager):
                     "trusted": bwrap.trusted_paths(self.extra_read_only),
                     "tests": self.record_cells, "canaries": self.record_canaries,
                     "cell_prefix": bwrap.CELL_PREFIX})
-                kw["pass_fds"] = self._channel.child_fds()
-            cmd = self.sandbox_command(kernel_cmd, limits)
-            with open(self._log, "wb") as log:  # Popen has its own copy of the descriptor
-                kw.update(env=bwrap.kernel_env(), cwd=str(self._private), stdout=log,
-                          stderr=log)
-                await super()._async_launch_kernel(cmd, **kw)
+                if server is None:
+                    kw["pass_fds"] = self._channel.child_fds()
+            if server is not None and not await self._launch_forked(server, kernel_cmd,
+                                                                     limits, dict(kw)):
+                server = None  # it could not: this kernel starts as a new process
+                if self._channel is not None:
+                    kw["pass_fds"] = self._channel.child_fds()
+            if server is None:
+                cmd = self.sandbox_command(kernel_cmd, limits)
+                with open(self._log, "wb") as log:  # Popen has its own copy of the descriptor
+                    kw.update(env=bwrap.kernel_env(), cwd=str(self._private), stdout=log,
+                              stderr=log)
+                    await super()._async_launch_kernel(cmd, **kw)
         except BaseException:
             # a kernel that never started leaves nothing behind either: no cgroup, no
             # socket folder (nbclient does not clean up after a failed launch)
@@ -142,6 +166,61 @@ class SandboxedKernelManager(AsyncKernelManager):
         if self._channel is not None:
             self._channel.started()
         self._process = self.provisioner.process
+
+    async def _launch_forked(self, server, kernel_cmd, limits, kw) -> bool:
+        """The sandbox around init.py, which waits; then the kernel, forked into it by the
+        fork server (forks.py). False, with the sandbox gone again, where the fork server
+        could not start the kernel: it then starts as a new process (with a warning, and
+        never forked again in this process if the system refused to join the sandbox)."""
+        import asyncio
+
+        from coursegrader.sandbox import forks
+
+        ready_r, ready_w = os.pipe()
+        status_r, status_w = os.pipe()
+        try:
+            record = self._channel.child_fds() if self._channel is not None else None
+            cmd = self.sandbox_command(kernel_cmd, limits, wait_fds=(ready_w, status_r))
+            with open(self._log, "wb") as log:
+                kw.update(env=bwrap.kernel_env(), cwd=str(self._private), stdout=log,
+                          stderr=log, pass_fds=(ready_w, status_r))
+                await super()._async_launch_kernel(cmd, **kw)
+                os.close(ready_w)
+                os.close(status_r)
+                ready_w = status_r = -1
+                argv = bwrap.kernel_argv(kernel_cmd, ("{record}", "{config}")
+                                         if record is not None else None)
+                cgroups = (self._cgroup.procs_files()
+                           if self._cgroup is not None and self._cgroup.active else [])
+                try:
+                    self._forked_pid = await asyncio.get_running_loop().run_in_executor(
+                        None, lambda: forks.fork_into(
+                            server, self.provisioner.process.pid, ready_r,
+                            f"{bwrap.INIT_DIR}/{bwrap.INIT_FILE.name}", cgroups=cgroups,
+                            argv=argv, env=bwrap.forked_env(), cwd=bwrap.WORK_DIR,
+                            rlimits=bwrap.rlimits(limits), record_fd=(record or (-1,))[0],
+                            config_fd=(record or (-1, -1))[1], status_fd=status_w,
+                            out_fd=log.fileno(), err_fd=log.fileno()))
+                    try:
+                        self._keeper = psutil.Process(self._forked_pid).parent()
+                    except psutil.Error:
+                        pass
+                    return True
+                except (forks.ForkServerError, OSError) as err:
+                    forks.mark_broken(f"{err}\n{self.kernel_log()}".strip())
+            # undo: the waiting sandbox and its cgroup go; a new one comes with the kernel
+            process = self.provisioner.process
+            process.kill()
+            process.wait()
+            if self._cgroup is not None:
+                self._cgroup.kill_all()
+                self._cgroup.remove()
+                self._cgroup = None
+            return False
+        finally:
+            for fd in (ready_r, ready_w, status_r, status_w):
+                if fd >= 0:
+                    os.close(fd)
 
     def record_mark(self) -> int | None:
         """How many bytes of the kernel's record have come so far (None: no record)."""
@@ -156,10 +235,12 @@ class SandboxedKernelManager(AsyncKernelManager):
         data = self._channel.close()
         return data, self._channel.key, not self._channel.overflow
 
-    def sandbox_command(self, kernel_cmd: list[str], limits: Limits) -> list[str]:
+    def sandbox_command(self, kernel_cmd: list[str], limits: Limits,
+                        wait_fds: tuple[int, int] | None = None) -> list[str]:
         cmd = bwrap.command(kernel_cmd, str(self._private), self._submission, limits,
                             self.extra_read_only,
-                            self._channel.child_fds() if self._channel is not None else None)
+                            self._channel.child_fds() if self._channel is not None else None,
+                            wait_fds)
         self._cgroup = CgroupLimits(limits, self.run_label) if self.use_cgroups else None
         if self._cgroup is not None and self._cgroup.active:
             # join the cgroup before bwrap starts, so that nothing escapes the limits
@@ -200,7 +281,10 @@ class SandboxedKernelManager(AsyncKernelManager):
             return ""
 
     def kernel_pid(self) -> int | None:
-        """The kernel's process id (seen from outside), below bwrap and our parent process."""
+        """The kernel's process id (seen from outside): below bwrap and our parent process,
+        or the forked one."""
+        if self._forked_pid is not None:
+            return self._forked_pid
         if self._process is None:
             return None
         for process in _processes(self._process.pid):
@@ -234,7 +318,13 @@ class SandboxedKernelManager(AsyncKernelManager):
         if self._process is None or self._process.poll() is not None:
             return
         # the limits count tasks: every thread of every process
-        self._processes_at_end = sum(_threads(p) for p in _processes(self._process.pid))
+        processes = _processes(self._process.pid)
+        if self._keeper is not None:  # a forked kernel and its keeper are not below bwrap
+            try:
+                processes += [self._keeper, *self._keeper.children(recursive=True)]
+            except psutil.Error:
+                pass
+        self._processes_at_end = sum(_threads(p) for p in processes)
         pid = self.kernel_pid()
         for folder in (bwrap.WORK_DIR, "/tmp") if pid else ():
             try:
