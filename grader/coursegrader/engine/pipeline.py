@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import multiprocessing
 import os
+import sys
 import time
 from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
 
@@ -53,6 +54,20 @@ def _worker_init(threads: int) -> None:
     devnull = os.open(os.devnull, os.O_WRONLY)
     os.dup2(devnull, 2)
     os.environ.setdefault("OMP_NUM_THREADS", str(threads))
+
+
+def _start_fork_server(config, threads: int) -> None:
+    """The kernels' fork server (sandbox/forks.py), started here before the workers fork:
+    they share it, instead of each one importing torch once more for a server of its own.
+    It gets the environment the workers' kernels will have (see _worker_init)."""
+    if not config.SandboxedKernelManager.get("fork_kernels", True):
+        return
+    from coursegrader.sandbox import bwrap, forks
+
+    environ = {**os.environ, "OMP_NUM_THREADS": os.environ.get("OMP_NUM_THREADS",
+                                                               str(threads))}
+    forks.server_for(sys.executable, bwrap.kernel_env(environ=environ),
+                     bwrap.FORKSERVER_INSIDE)
 
 
 def _run(notebooks, student, lesson, config) -> SubmissionRun:
@@ -103,6 +118,8 @@ def autograde_lessons(classes: dict[str, list[str]], api=None, jobs: int | None 
 
     context = multiprocessing.get_context("fork" if os.name == "posix" else "spawn")
     workers = min(jobs, max(1, total))
+    if sandbox and context.get_start_method() == "fork":
+        _start_fork_server(config, kernel_threads(workers))
     pool = ProcessPoolExecutor(max_workers=workers, mp_context=context,
                                initializer=_worker_init, initargs=(kernel_threads(workers),))
     futures: dict = {}
