@@ -45,6 +45,9 @@ def test_the_benchmark_compares_plain_nbgrader_with_ours(tmp_path):
         # and student by student (devtools/bench.py: paired_overhead)
         assert "median of each student's two kernels" in text, text
         assert len(report["record_cpu_overhead_paired"]) == 3
+        # the same graded with kernels started as new processes: what forking saves
+        assert report["stages"]["new-process"]["kernel_cpu"] > 0.5
+        assert "forked kernels save" in text and "fork_cpu_saving" in report, text
 
 
 def cgroups_count_cpu() -> bool:

@@ -9,6 +9,8 @@ is graded by
 * ours with the kernel sandbox, when the sandbox can run on this machine, with the kernel's
   record (the audit hook: docs/grading.md) and without it, before and after the run with
   it (the record's overhead: against the mean of the two, and student by student),
+* and ours with the sandbox and the record once more, each kernel started as a new process
+  instead of forked by the fork server (sandbox/forks.py): what the fork server saves,
 
 each with its own grading folder and gradebook, all in this one process (so nobody pays
 the import of nbgrader in the timings). Prints the wall times, the speed-ups, whether every
@@ -65,7 +67,7 @@ def simulated_class(lesson: str, n: int, work: Path) -> dict[str, Path]:
 
 def engines() -> list[str]:
     """plain, ours, and ours-sandbox with and without the kernel's record (twice: before
-    and after) where the sandbox can run here."""
+    and after), and with kernels started as new processes, where the sandbox can run here."""
     from coursegrader.engine.pipeline import require_sandbox
 
     names = ["plain", "ours"]
@@ -74,7 +76,7 @@ def engines() -> list[str]:
         # without the record before and after the run with it: a shared machine's speed drifts
         # by a tenth and more within minutes, and a drift that runs one way then shifts the
         # two sides of the comparison alike (their mean is the baseline)
-        names += ["no-record", "ours-sandbox", "no-record-2"]
+        names += ["no-record", "ours-sandbox", "no-record-2", "new-process"]
     except CourseError as err:
         print(f"  (no sandbox column: {err})")
     return names
@@ -148,7 +150,9 @@ def run_bench(lesson: str | None = None, n: int = 40, jobs: int | None = None,
                 timings[name] = Timings()
                 autograde_parallel(lesson, list(students), api=api, jobs=jobs, progress=False,
                                    sandbox=name != "ours", timings=timings[name],
-                                   limits={"record_kernel": name == "ours-sandbox"})
+                                   limits={"record_kernel": name in ("ours-sandbox",
+                                                                     "new-process"),
+                                           "fork_kernels": name != "new-process"})
             seconds[name] = time.perf_counter() - start
             found[name] = cell_scores(api, lesson)
     plain = found["plain"]
@@ -178,6 +182,19 @@ def run_bench(lesson: str | None = None, n: int = 40, jobs: int | None = None,
             echo(f"  {'':<22}" + pad + f"{middle:>+13.1%}  (median of each student's "
                  f"two kernels; quartiles {low:+.1%} to {high:+.1%})")
             report["record_cpu_overhead_paired"] = paired
+    if "new-process" in seconds:
+        forked = timings["ours-sandbox"].mean()
+        new = timings["new-process"].mean()
+        pad = " " * 14 * names.index("new-process")
+        echo(f"  {'forked kernels save':<22}" + pad
+             + f"{1 - seconds['ours-sandbox'] / seconds['new-process']:>13.1%}  (wall time, "
+             "ours-sandbox against new-process)")
+        report["fork_saving"] = 1 - seconds["ours-sandbox"] / seconds["new-process"]
+        if new["kernel_cpu"]:
+            saving = 1 - forked["kernel_cpu"] / new["kernel_cpu"]
+            echo(f"  {'':<22}" + pad + f"{saving:>13.1%}  (the kernels' CPU time: "
+                 f"{forked['kernel_cpu']:.2f} s against {new['kernel_cpu']:.2f} s each)")
+            report["fork_cpu_saving"] = saving
     identical = {x: found[x] == plain and len(plain) == expected_cells for x in names}
     echo(f"  {'scores identical':<22}" + "".join(f"{str(identical[x]):>14}" for x in names))
     for name in names[1:]:
