@@ -75,7 +75,76 @@ def code_measures():
     return digest, asserts
 
 
-def _install(record_fd, config):  # noqa: C901 - one closure on purpose
+def plain_value_types():
+    """The types of namespace values that hold no code of anyone's: the walks skip them."""
+    import types
+
+    return frozenset({types.ModuleType, type(len), str, int, float, bool, type(None), bytes,
+                      tuple, list, dict, set, frozenset, type(str.join), type(int.real),
+                      type(dict.__dict__["fromkeys"]), type(type.__dict__["__dict__"]),
+                      type(object.__init__)})
+
+
+def module_snapshot():
+    """What the hook's walks (walk_modules in _install) would read now of every library
+    module and of the classes it defines, for a process that runs no student code yet and
+    forks kernels: the fork server (forkserver.py) takes it once its imports are done. A
+    kernel forked from it starts its walks from this, so that the namespaces of the libraries
+    imported before the fork are read again only where they changed since: at the first test
+    cell as at the last, the same rule as for what the first walk read.
+
+    A walk tells a changed namespace by its values' identities. A few values can be changed
+    in place, keeping their identity, where the walk would judge them differently: so the
+    snapshot also lists them, and the hook checks them before each walk (snapshot_holds in
+    _install), and reads everything again where one has changed:
+      * "typed": every module value that is an instance of some class, with its class (an
+        instance whose ``__class__`` a student sets to their own class is the student's);
+      * "partials": functools.partial objects (``__setstate__`` changes what they call);
+      * "wrapped": classmethod and staticmethod objects in the classes (``__init__`` changes
+        the function they hold).
+    A function's ``__code__`` set to a student's code is recorded by the hook whoever sets it
+    (the ``object.__setattr__`` audit event)."""
+    import functools
+    import types
+
+    plain = plain_value_types()
+    function_type, module_type, partial_type = (types.FunctionType, types.ModuleType,
+                                                functools.partial)
+    type_module = type.__dict__["__module__"].__get__
+    class_dict = type.__dict__["__dict__"].__get__
+    modules, typed, partials, wrapped = {}, [], [], []
+    for name, module in list(sys.modules.items()):
+        if type(name) is not str or type(module) is not module_type:
+            continue
+        d = object.__getattribute__(module, "__dict__")
+        if type(d.get("__file__")) is not str:
+            continue
+        classes, class_values = [], {}
+        for attr, value in list(d.items()):
+            kind = type(value)
+            if type(attr) is not str or kind in plain or kind is function_type:
+                continue
+            if issubclass(kind, type):
+                if type_module(value) == name:  # the module's own class, as the walk reads it
+                    classes.append((attr, value))
+                    class_values[attr] = tuple(class_dict(value).values())
+                    wrapped += [(v, v.__func__) for v in class_values[attr]
+                                if type(v) is classmethod or type(v) is staticmethod]
+                continue
+            typed.append((value, kind))
+            for _ in range(4):  # as far as the walk's origin() follows them
+                if type(value) is not partial_type:
+                    break
+                partials.append((value, value.func))
+                value = value.func
+        modules[name] = (tuple(d.values()), tuple(classes), class_values)
+    columns = {"typed": typed, "partials": partials, "wrapped": wrapped}
+    return {"modules": modules,
+            **{key: (tuple(p[0] for p in pairs), tuple(p[1] for p in pairs))
+               for key, pairs in columns.items()}}
+
+
+def _install(record_fd, config, snapshot=None):  # noqa: C901 - one closure on purpose
     import _hashlib
     import _operator
     import _signal
@@ -134,11 +203,8 @@ def _install(record_fd, config):  # noqa: C901 - one closure on purpose
     builtins_before = dict(builtins_dict)
     modules = sys.modules
     missing = object()
-    # values that hold no code of anyone's
-    plain_types = frozenset_({module_type, type(len), str, int, float, bool, type(None), bytes,
-                              tuple, list, dict, set, frozenset, type(str.join),
-                              type(int.real), type(dict.__dict__["fromkeys"]),
-                              type(type.__dict__["__dict__"]), type(object.__init__)})
+    plain_types = plain_value_types()
+    get_func, get_dunder_func = _operator.attrgetter("func"), _operator.attrgetter("__func__")
 
     # what IPython and ipykernel themselves put into builtins while a cell runs
     ipython_builtins = frozenset_({"_", "__", "___", "exit", "quit", "get_ipython", "display",
@@ -160,6 +226,13 @@ def _install(record_fd, config):  # noqa: C901 - one closure on purpose
     student_codes = set()
     keep = []  # ... kept alive, so that their ids stay theirs
     seen_modules = {}  # module name -> its namespace's values (at the edge test cells)
+    # (a fork server's module_snapshot: the walks start from it, copied where it is mutable)
+    snapshot_checks = None
+    if snapshot is not None:
+        for name, (values, classes, class_values) in snapshot["modules"].items():
+            seen_modules[name] = (values, tuple_(classes), dict(class_values))
+        snapshot_checks = (snapshot["typed"], snapshot["partials"], snapshot["wrapped"])
+    del snapshot
     class_origins = {}  # id of a class -> (the class, origin(class)), for one walk
     watched = frozenset_({
         "compile", "exec", "open", "sys.settrace", "sys.setprofile", "gc.get_objects",
@@ -375,6 +448,8 @@ def _install(record_fd, config):  # noqa: C901 - one closure on purpose
         student code. A module's namespace is read again only when it changed."""
         state["walking"] = True
         try:
+            if snapshot_checks is not None and not snapshot_holds():
+                seen_modules.clear()  # read everything again, as with no snapshot
             found = walk_modules(with_classes, quick=True)
             if found is None:  # student code in there: read it all again, value by value
                 class_origins.clear()
@@ -383,6 +458,14 @@ def _install(record_fd, config):  # noqa: C901 - one closure on purpose
         finally:
             state["walking"] = False
             class_origins.clear()
+
+    def snapshot_holds():
+        """Whether the values of the fork server's snapshot that can change in place without
+        a new identity are as they were (module_snapshot). Each check is one pass in C."""
+        (objects, types), (partials, funcs), (wrapped, wrapped_funcs) = snapshot_checks
+        return (all_(map_(is_, map_(type_, objects), types))
+                and all_(map_(is_, map_(get_func, partials), funcs))
+                and all_(map_(is_, map_(get_dunder_func, wrapped), wrapped_funcs)))
 
     def same(before, now):
         """The same values, one by one (by identity: comparing with == could run a
@@ -588,6 +671,12 @@ def _install(record_fd, config):  # noqa: C901 - one closure on purpose
                 emit("event", event, co.co_filename, type_name(type_(args[0])) + "." + args[1])
             return
         if event in ("object.__setattr__", "object.__delattr__"):
+            if not by_student and event == "object.__setattr__" and \
+                    type_(args[1]) is str_type and args[1] == "__code__":
+                # student code given to a function by a library's hand (unittest.mock, say):
+                # a walk that trusts an unchanged namespace would not see it
+                value = args[2]
+                by_student = type_(value) is code_type and student_code(value)
             if by_student:
                 emit("event", event, co.co_filename, (type_name(type_(args[0])) + "." + args[1])
                      if type_(args[1]) is str else "")
@@ -616,7 +705,8 @@ def _install(record_fd, config):  # noqa: C901 - one closure on purpose
             emit("event", event, co.co_filename, detail)
 
     sys.addaudithook(hook)
-    emit("start", trusted, cell_prefix)
+    # (the number of modules the walks start from: 0 in a kernel that was not forked)
+    emit("start", trusted, cell_prefix, len_(seen_modules))
 
 
 def main(argv):
@@ -636,8 +726,10 @@ def main(argv):
     spec = importlib.util.find_spec(module)  # before the working folder is on the path
     if spec is None or spec.origin is None:
         raise SystemExit(f"no module named {module}")
-    _install(record_fd, config)
-    del config
+    # a kernel forked from the fork server is handed its snapshot (forkserver.py)
+    snapshot = globals().pop("FORK_SNAPSHOT", None)
+    _install(record_fd, config, snapshot)
+    del config, snapshot
     sys.argv = [spec.origin, *rest[2:]]
     sys.path[0] = os.getcwd()  # as `python -m` does: the student's own modules import
     runpy.run_path(spec.origin, run_name="__main__")

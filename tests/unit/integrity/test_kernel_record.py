@@ -14,10 +14,13 @@ import sys
 import textwrap
 from pathlib import Path
 
+import pytest
+
 from coursegrader.integrity.kernel_record import (
     SHELL_FILE,
     Cell,
     check_cell,
+    event_reason,
     expected_cell,
     judge,
     parse,
@@ -91,7 +94,7 @@ STUDENT = textwrap.dedent('''\
     ''')
 
 
-def launch(tmp_path: Path, code: str, trusted=(), tests=()):
+def launch(tmp_path: Path, code: str, trusted=(), tests=(), launcher=AUDIT_FILE):
     (tmp_path / "student_code.py").write_text(code)
     channel = RecordChannel({
         "trusted": sorted({sys.prefix, sys.base_prefix, os.path.realpath(sys.base_prefix),
@@ -99,7 +102,7 @@ def launch(tmp_path: Path, code: str, trusted=(), tests=()):
         "tests": list(tests), "cell_prefix": PREFIX})
     record_fd, config_fd = channel.child_fds()
     proc = subprocess.Popen(
-        [sys.executable, str(AUDIT_FILE), str(record_fd), str(config_fd), "-m",
+        [sys.executable, str(launcher), str(record_fd), str(config_fd), "-m",
          "student_code", str(record_fd), str(config_fd)],
         pass_fds=channel.child_fds(), cwd=tmp_path, stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT, text=True,
@@ -429,3 +432,116 @@ def test_a_library_class_that_another_module_re_exports_is_read_for_both(tmp_pat
     student = str(tmp_path / "student_code.py")
     assert walks["first.py"] == (f"libbase.Base.ok holds code from {student}",
                                  f"libmod.Alias holds code from {student}"), walks
+
+
+# ------------------------------------------------------------------ a fork server's snapshot
+
+LIBMOD = textwrap.dedent("""\
+    import functools
+
+    def check(x):
+        return x > 0
+
+    def spare():
+        return 0
+
+    def set_attribute(obj, name, value):  # a library's hand (as unittest.mock's)
+        setattr(obj, name, value)
+
+    class Checker:
+        @staticmethod
+        def ok():
+            return False
+
+    class Thing:
+        pass
+
+    thing = Thing()
+    part = functools.partial(check)
+    """)
+
+
+def forked_launcher(library: Path, before: str = "") -> Path:
+    """A launcher that does what the fork server does before a kernel's launcher runs: it
+    imports the library, runs ``before`` (a library's own doing), takes audit.py's
+    module_snapshot, and hands it to the launcher (forkserver.py's kernel())."""
+    launcher = library / "forked_launcher.py"
+    launcher.write_text(textwrap.dedent(f"""\
+        import runpy, sys
+        sys.path.insert(0, {str(library)!r})
+        import libmod
+        {before}
+        snapshot = runpy.run_path({str(AUDIT_FILE)!r}, run_name="audit")["module_snapshot"]()
+        sys.argv = [{str(AUDIT_FILE)!r}, *sys.argv[1:]]
+        runpy.run_path({str(AUDIT_FILE)!r}, run_name="__main__",
+                       init_globals={{"FORK_SNAPSHOT": snapshot}})
+        """))
+    return launcher
+
+
+def walks_of(tmp_path: Path, code: str, forked: bool, before: str = ""):
+    library = tmp_path / "site"
+    library.mkdir(exist_ok=True)
+    (library / "libmod.py").write_text(LIBMOD)
+    code = (f"import sys\nsys.path.insert(0, {str(library)!r})\nimport libmod\n{code}\n"
+            f"compile('x = 1', {PREFIX + 'first.py'!r}, 'exec')\n"
+            f"compile('y = 2', {PREFIX + 'last.py'!r}, 'exec')\n")
+    launcher = forked_launcher(library, before) if forked else AUDIT_FILE
+    parsed, out, _ = launch(tmp_path, code, trusted=[str(library)],
+                            tests=["first.py", "last.py"], launcher=launcher)
+    walks = {r.fields[0].rsplit("/", 1)[1]: r.fields[1] for r in parsed.records
+             if r.kind == "libraries"}
+    return walks, parsed, str(tmp_path / "student_code.py")
+
+
+# a library's function given code from outside the trusted folders before the snapshot
+ODD_LIBRARY_CODE = ("libmod.odd = eval(compile('lambda: 1', '/elsewhere/odd.py', 'eval'))")
+
+
+def test_a_namespace_unchanged_since_the_snapshot_is_not_read_again(tmp_path):
+    """A kernel forked from the fork server starts its walks from the server's snapshot:
+    a module unchanged since then is not read at the first test cell (what the server
+    imported ran no student code), while a kernel started as a new process reads it."""
+    walks, _, _ = walks_of(tmp_path, "", forked=True, before=ODD_LIBRARY_CODE)
+    assert walks == {"first.py": (), "last.py": ()}, walks
+    walks, _, _ = walks_of(tmp_path, ODD_LIBRARY_CODE, forked=False)
+    assert walks["first.py"] == ("libmod.odd holds code from /elsewhere/odd.py",), walks
+
+
+def test_a_namespace_changed_since_the_snapshot_is_read_again(tmp_path):
+    walks, _, student = walks_of(tmp_path, "libmod.check = lambda x: True\n"
+                                 "type.__setattr__(libmod.Checker, 'ok', lambda: True)",
+                                 forked=True, before=ODD_LIBRARY_CODE)
+    assert walks["first.py"] == (f"libmod.check holds code from {student}",
+                                 "libmod.odd holds code from /elsewhere/odd.py",
+                                 f"libmod.Checker.ok holds code from {student}"), walks
+
+
+IN_PLACE = {
+    "partial": "libmod.part.__setstate__((lambda x: True, (), {}, None))",
+    "staticmethod": "libmod.Checker.__dict__['ok'].__init__(lambda: True)",
+    "instance": "class Mine:\n    pass\nlibmod.thing.__class__ = Mine",
+}
+
+
+@pytest.mark.parametrize("change", sorted(IN_PLACE))
+def test_a_value_changed_in_place_is_found_from_a_snapshot_as_without_one(tmp_path, change):
+    """Values a student can change without giving them a new identity (a partial's function,
+    a staticmethod's, an instance's class): the snapshot lists them and the hook checks
+    them before each walk, so a forked kernel finds what a new process finds."""
+    code = IN_PLACE[change]
+    forked, _, student = walks_of(tmp_path, code, forked=True)
+    new, _, _ = walks_of(tmp_path, code, forked=False)
+    assert forked["first.py"] == new["first.py"] != (), (forked, new)
+    assert any(student in finding or "a class of the notebook" in finding
+               for finding in forked["first.py"]), forked
+
+
+@pytest.mark.parametrize("forked", [True, False], ids=["forked", "new-process"])
+def test_a_function_given_student_code_by_a_library_is_recorded(tmp_path, forked):
+    """A function's ``__code__`` set to a student's code is recorded whoever sets it: a
+    walk that trusts an unchanged namespace does not read the function's code."""
+    code = "libmod.set_attribute(libmod.spare, '__code__', (lambda: 1).__code__)"
+    _, parsed, _ = walks_of(tmp_path, code, forked=forked)
+    reasons = [event_reason(r) for r in parsed.records if r.kind == "event"]
+    assert "replaces a function's code (function.__code__)" in reasons, parsed.records
