@@ -33,7 +33,13 @@ environment, imports libraries only, never runs a student's code, and never read
 record's config pipe (its descriptor passes through untouched). Random generators seeded at
 import are seeded again in each kernel.
 
-It runs as ``python -c BOOTSTRAP SOCKET_FD MODULE...`` (sandbox/forks.py), SOCKET_FD a
+Once its imports are done, it also takes the audit hook's snapshot of the library modules
+(audit.py's module_snapshot) and hands it to each kernel's launcher: a forked kernel's hook
+reads again only the namespaces that changed since, where a kernel started as a new process
+reads every library namespace at its first test cell.
+
+It runs as ``python -c BOOTSTRAP SOCKET_FD [--snapshot=AUDIT_FILE] MODULE...``
+(sandbox/forks.py), SOCKET_FD a
 listening Unix socket in a folder only the grader's user may enter: the grading process
 that started it and its workers connect there, each on its own connection. Its code is
 compiled under the name it has inside the sandbox (/run/coursegrader/forkserver.py, beside
@@ -68,6 +74,7 @@ PR_SET_PDEATHSIG = 1
 LINUX_CAPABILITY_VERSION_3 = 0x20080522
 
 _libc = ctypes.CDLL(None, use_errno=True)
+SNAPSHOT = None  # audit.py's module_snapshot, once the imports are done (--snapshot)
 
 
 def _check(result, what):
@@ -144,7 +151,9 @@ def kernel(request, record_fd, config_fd, out_fd, err_fd):
         else:
             sys.argv = argv[1:]
             sys.path.insert(0, os.path.dirname(argv[1]))  # as `python FILE` puts it first
-            runpy.run_path(argv[1], run_name="__main__")
+            # (the launcher, audit.py, takes the snapshot out of its globals at once)
+            runpy.run_path(argv[1], run_name="__main__", init_globals=(
+                {"FORK_SNAPSHOT": SNAPSHOT} if SNAPSHOT is not None else None))
         code = 0
     except SystemExit as stop:
         code = stop.code if isinstance(stop.code, int) else (0 if stop.code is None else 1)
@@ -216,9 +225,25 @@ def keeper(request, fds, report_fd):
     os._exit(0)
 
 
+def take_snapshot(audit_file):
+    """audit.py's module_snapshot of what is imported now. audit.py is read from the
+    grader's copy (the one bound into every sandbox) and compiled under its name there, as
+    this file is; it is not imported, so no kernel finds it among its modules."""
+    global SNAPSHOT
+    inside = os.path.join(os.path.dirname(__file__), os.path.basename(audit_file))
+    with open(audit_file, "rb") as fh:
+        code = compile(fh.read(), inside, "exec")
+    namespace = {"__name__": "coursegrader_audit", "__file__": inside}
+    exec(code, namespace)
+    SNAPSHOT = namespace["module_snapshot"]()
+
+
 def serve(listener, modules):
     import selectors
 
+    audit_file = None
+    if modules and modules[0].startswith("--snapshot="):
+        audit_file, modules = modules[0].partition("=")[2], modules[1:]
     imported = []
     for name in modules:
         try:
@@ -226,6 +251,8 @@ def serve(listener, modules):
             imported.append(name)
         except Exception:  # noqa: BLE001 - a kernel imports it itself, or says why not
             pass
+    if audit_file is not None:
+        take_snapshot(audit_file)  # (a server that cannot take it says so, and stops)
     hello = json.dumps({"ready": imported}).encode()
     selector = selectors.DefaultSelector()
     selector.register(listener, selectors.EVENT_READ)

@@ -15,6 +15,7 @@ import nbformat
 import pytest
 
 from coursegrader.course.paths import COURSE_ROOT
+from coursegrader.integrity.kernel_record import parse
 from coursegrader.sandbox import bwrap, forks, manager
 from coursegrader.sandbox.cgroups import CgroupLimits
 from coursegrader.sandbox.limits import GiB, KernelReport, Limits, MiB, limit_notes
@@ -424,6 +425,11 @@ def test_the_kernel_manager_starts_interrupts_and_stops_its_kernel(tmp_path, for
     assert stopped["status"] == "error" and stopped["ename"] == "KeyboardInterrupt", stopped
     assert after["status"] == "ok", after
     assert km.report is not None and not km._private.exists()
+    # the audit hook of a forked kernel starts its walks from the fork server's snapshot of
+    # the modules it imported (audit.py's module_snapshot); a new process's from nothing
+    data, key, complete = km.take_record()
+    start = next(r for r in parse(data, key).records if r.kind == "start")
+    assert (start.fields[2] > 1000) if forked else (start.fields[2] == 0), start.fields
 
 
 @needs_bwrap
