@@ -8,10 +8,11 @@ The repository is the nbgrader course directory:
                          submitted/, autograded/, feedback/, gradebook.db, exchange/
 
 nbgrader finds this file through JUPYTER_CONFIG_PATH, which the Makefile and the `course`
-command set. Two environment variables move the instructor's working data elsewhere:
+command set. Three environment variables move the instructor's working data elsewhere:
 
     COURSE_GRADING_DIR   folder for submitted/autograded/feedback/exchange/gradebook
     COURSE_DB_URL        any SQLAlchemy URL for the gradebook (default: SQLite in that folder)
+    COURSE_RELEASE_DIR   folder that release writes the student notebooks to (default: notebooks/)
 """
 
 import os
@@ -25,6 +26,7 @@ from coursegrader.course.paths import (  # noqa: E402
     SOLUTIONS_DIR,
     db_url,
     grading_dir,
+    release_directory,
 )
 
 c = get_config()  # noqa: F821 (provided by traitlets when it loads this file)
@@ -34,7 +36,7 @@ GRADING_DIR = str(grading_dir())
 c.CourseDirectory.course_id = "pytorch-course"
 c.CourseDirectory.root = str(COURSE_ROOT)
 c.CourseDirectory.source_directory = SOLUTIONS_DIR.name
-c.CourseDirectory.release_directory = "notebooks"
+c.CourseDirectory.release_directory = release_directory()
 # Absolute paths: nbgrader joins them onto the root, which leaves an absolute path as it is.
 c.CourseDirectory.submitted_directory = os.path.join(GRADING_DIR, "submitted")
 c.CourseDirectory.autograded_directory = os.path.join(GRADING_DIR, "autograded")

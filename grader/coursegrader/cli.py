@@ -48,7 +48,9 @@ def _generate(args) -> int:
     # README first, so that nbgrader carries them into the student notebooks.
     changed = hosted.write_solutions()
     hosted.write_readme()
-    done = generate(args.lessons or None)
+    # always the committed notebooks/, whatever COURSE_RELEASE_DIR says: they are what
+    # this command exists to update
+    done = generate(args.lessons or None, release_dir=NOTEBOOKS_DIR)
     hosted.write_manifest()
     print(f"generated {len(done)} student notebook(s) in {NOTEBOOKS_DIR}: {', '.join(done)}")
     if changed:

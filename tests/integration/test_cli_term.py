@@ -39,6 +39,10 @@ def row(summary: str, student: str) -> str:
 def test_a_term_through_the_course_command(tmp_path, monkeypatch, capsys):
     monkeypatch.setenv("COURSE_GRADING_DIR", str(tmp_path / "grading"))
     monkeypatch.delenv("COURSE_DB_URL", raising=False)
+    # release writes the student notebook elsewhere (conftest.py: checkout_untouched)
+    monkeypatch.setenv("COURSE_RELEASE_DIR", str(tmp_path / "release"))
+    committed = lesson_notebook(LESSON, NOTEBOOKS_DIR)
+    before = committed.stat().st_mtime_ns
     total = sum(graded_cells(LESSON).values())
     submitted = tmp_path / "grading" / "submitted"
 
@@ -105,3 +109,7 @@ def test_a_term_through_the_course_command(tmp_path, monkeypatch, capsys):
         scores = {r["student_id"]: float(r["raw_score"]) for r in csv.DictReader(fh)}
     assert scores == {"ada": total, "ben": total, "cho": total, "dev": total, "eve": 0}
     assert Path(grades_csv).read_text().count(LESSON) == 5
+
+    # the student version went where COURSE_RELEASE_DIR says, and the checkout's is untouched
+    assert (tmp_path / "release" / LESSON / f"{LESSON}.ipynb").is_file()
+    assert committed.stat().st_mtime_ns == before, f"{committed} was written during the term"

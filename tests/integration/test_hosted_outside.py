@@ -280,6 +280,7 @@ def colab_saved(nb: dict, keep_nbgrader: bool) -> dict:
 def test_a_notebook_saved_by_colab_is_collected_and_graded_the_same(tmp_path, monkeypatch, capsys):
     lesson = "01-python-classes"
     monkeypatch.setenv("COURSE_GRADING_DIR", str(tmp_path / "grading"))
+    monkeypatch.setenv("COURSE_RELEASE_DIR", str(tmp_path / "release"))  # not the checkout's
     monkeypatch.delenv("COURSE_DB_URL", raising=False)
     # a partly right submission: the reference solution, with one exercise left blank
     nb = json.loads(lesson_notebook(lesson).read_text(encoding="utf-8"))

@@ -69,6 +69,7 @@ def outputs(path) -> str:
 @needs_lesson01
 def test_feedback_never_shows_a_hidden_test(tmp_path, monkeypatch, capsys):
     monkeypatch.setenv("COURSE_GRADING_DIR", str(tmp_path / "grading"))
+    monkeypatch.setenv("COURSE_RELEASE_DIR", str(tmp_path / "release"))  # not the checkout's
     monkeypatch.delenv("COURSE_DB_URL", raising=False)
     total = sum(graded_cells(LESSON).values())
     wrong = load_variants(LESSON)["running-mean-ignores-n"]

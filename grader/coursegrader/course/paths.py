@@ -57,6 +57,14 @@ def grading_dir() -> Path:
     return Path(os.environ.get("COURSE_GRADING_DIR") or COURSE_ROOT / "grading").resolve()
 
 
+def release_directory() -> str:
+    """nbgrader's release folder, where `course release` writes the student notebooks:
+    COURSE_RELEASE_DIR, else ``notebooks`` (the committed ones; nbgrader joins it onto the
+    course root). Moved, the checkout is left as it is: a read-only course folder on a hub,
+    or tests that must not rewrite what other tests are reading."""
+    return os.environ.get("COURSE_RELEASE_DIR") or NOTEBOOKS_DIR.name
+
+
 def db_url() -> str:
     """The gradebook (COURSE_DB_URL, default SQLite in the grading folder)."""
     return os.environ.get("COURSE_DB_URL") or f"sqlite:///{grading_dir() / 'gradebook.db'}"

@@ -38,6 +38,7 @@ def test_jupyter_env_puts_the_course_config_first():
 def test_config_maps_nbgrader_onto_the_repository(monkeypatch):
     monkeypatch.delenv("COURSE_GRADING_DIR", raising=False)
     monkeypatch.delenv("COURSE_DB_URL", raising=False)
+    monkeypatch.delenv("COURSE_RELEASE_DIR", raising=False)
     c = load_config()
     assert c.CourseDirectory.root == str(COURSE_ROOT)
     assert c.CourseDirectory.source_directory == "solutions"
@@ -53,7 +54,9 @@ def test_config_maps_nbgrader_onto_the_repository(monkeypatch):
 def test_config_follows_the_environment(monkeypatch, tmp_path):
     monkeypatch.setenv("COURSE_GRADING_DIR", str(tmp_path))
     monkeypatch.setenv("COURSE_DB_URL", "postgresql://grader@localhost/course")
+    monkeypatch.setenv("COURSE_RELEASE_DIR", str(tmp_path / "release"))
     c = load_config(**{"Execute.timeout": 5})
+    assert c.CourseDirectory.release_directory == str(tmp_path / "release")
     assert c.CourseDirectory.autograded_directory == str(tmp_path / "autograded")
     assert c.CourseDirectory.db_url == "postgresql://grader@localhost/course"
     assert c.Exchange.root == str(tmp_path / "exchange")
