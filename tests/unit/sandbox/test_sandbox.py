@@ -382,7 +382,11 @@ async def _cell(km, kc, code: str, interrupt_after: float | None = None) -> dict
     """Run ``code`` in the kernel; its execute reply's content."""
     import asyncio
 
-    msg_id = kc.execute(code, user_expressions={"loaded": "loaded"} if "loaded" in code else {})
+    # stop_on_error=False, as nbclient sends it for nbgrader (allow_errors): otherwise
+    # ipykernel aborts an execute request that arrives just after an error, and on a busy
+    # machine the next cell can (ipython/ipykernel#609)
+    msg_id = kc.execute(code, user_expressions={"loaded": "loaded"} if "loaded" in code else {},
+                        stop_on_error=False)
     if interrupt_after is not None:
         await asyncio.sleep(interrupt_after)
         await km.interrupt_kernel()
